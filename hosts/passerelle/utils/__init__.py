@@ -1,0 +1,1 @@
+"""Stand-in for ``passerelle.utils``; only its ``api`` and ``jsonresponse`` modules are mirrored."""

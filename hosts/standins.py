@@ -1,0 +1,19 @@
+"""Make ``passerelle`` and ``combo`` importable, preferring the real packages.
+
+The folder holding the stand-ins is appended (not prepended) to ``sys.path``
+and only for a host that cannot be imported, so an installed Passerelle or
+Combo always wins.
+"""
+
+import importlib.util
+import os
+import sys
+
+HOSTS_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def use(*hosts):
+    missing = [name for name in hosts if importlib.util.find_spec(name) is None]
+    if missing and HOSTS_DIR not in sys.path:
+        sys.path.append(HOSTS_DIR)
+    return missing

@@ -1,0 +1,224 @@
+"""The rules of the call lifecycle that do not need the database.
+
+Validation of the parameters an IPBX sends, extraction of the extra
+parameters kept as call details, the redirect URL template and the JSON shape
+of a call. The endpoints in ``models.py`` are thin glue around these.
+"""
+
+import re
+import unicodedata
+from urllib.parse import quote
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from passerelle.utils.jsonresponse import APIError
+
+from .numbers import is_withheld, national_from_e164
+
+MAX_NUMBER_LENGTH = 64
+DEFAULT_LIMIT = 10
+MAX_LIMIT = 100
+
+# Parameters that are part of the request itself, not of the call.
+CALL_PARAMETERS = frozenset({'caller', 'callee', 'redirect'})
+# Access and signature parameters: never stored, whatever their case.
+SECRET_PARAMETERS = frozenset({'apikey', 'signature', 'orig', 'nonce', 'timestamp', 'algo'})
+# An IPBX may send its own credentials under another name; a key that looks
+# like a secret is dropped rather than stored in clear next to the call.
+SECRET_KEY_FRAGMENTS = ('key', 'secret', 'passw', 'token', 'signature', 'auth')
+MAX_DETAILS_KEYS = 20
+MAX_DETAILS_KEY_LENGTH = 64
+MAX_DETAILS_VALUE_LENGTH = 256
+
+TRUE_WORDS = frozenset({'1', 'true', 'yes', 'on'})
+FALSE_WORDS = frozenset({'', '0', 'false', 'no', 'off'})
+
+REDIRECT_PLACEHOLDERS = ('caller', 'callee', 'caller_e164', 'caller_national')
+PLACEHOLDER_RE = re.compile(r'\{([^{}]*)\}')
+
+
+def is_control_character(char):
+    """Tell whether ``char`` is a control, invisible formatting or line separator character."""
+    return unicodedata.category(char) in ('Cc', 'Cf', 'Cs', 'Co', 'Cn', 'Zl', 'Zp')
+
+
+def invalid_parameter(name, reason):
+    """The ``APIError`` (HTTP 400) for parameter ``name``; ``reason`` is already translated."""
+    return APIError(
+        gettext("invalid parameter '%(name)s': %(reason)s") % {'name': name, 'reason': reason},
+        http_status=400,
+    )
+
+
+def clean_number_parameter(name, value):
+    """Return the stripped ``caller``/``callee`` value, or raise an ``APIError`` naming ``name``.
+
+    The value is rejected (HTTP 400) when it is empty after stripping, longer
+    than 64 characters, or holds control characters: none of these is a
+    phone number or an extension, and storing them would only hide the IPBX
+    configuration mistake.
+    """
+    value = (value or '').strip()
+    if not value:
+        raise invalid_parameter(name, gettext('it must not be empty.'))
+    if len(value) > MAX_NUMBER_LENGTH:
+        raise invalid_parameter(
+            name, gettext('it must not be longer than %d characters.') % MAX_NUMBER_LENGTH
+        )
+    if any(is_control_character(char) for char in value):
+        raise invalid_parameter(name, gettext('it must not contain control characters.'))
+    return value
+
+
+def clean_limit_parameter(value):
+    """Return ``limit`` as an integer between 1 and 100 (10 when absent), or raise an ``APIError``."""
+    value = '' if value is None else str(value).strip()
+    if not value:
+        return DEFAULT_LIMIT
+    try:
+        limit = int(value)
+    except ValueError:
+        limit = None
+    if limit is None or not 1 <= limit <= MAX_LIMIT:
+        raise invalid_parameter('limit', gettext('it must be a whole number between 1 and %d.') % MAX_LIMIT)
+    return limit
+
+
+def clean_flag_parameter(name, value):
+    """Return a yes/no parameter (``1``/``0``, ``true``/``false``...) as a bool, or raise an ``APIError``."""
+    text = (value or '').strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise invalid_parameter(name, gettext('it must be 1 or 0.'))
+
+
+def remove_control_characters(text):
+    """Return ``text`` without its control characters."""
+    return ''.join(char for char in text if not is_control_character(char))
+
+
+def is_secret_parameter(key):
+    """Tell whether the parameter ``key`` may carry a credential and must never be stored."""
+    lowered = key.lower()
+    return lowered in SECRET_PARAMETERS or any(fragment in lowered for fragment in SECRET_KEY_FRAGMENTS)
+
+
+def extract_details(request):
+    """Return the request's extra parameters, bounded, to keep with the call.
+
+    Every query (and, for POST, form) parameter except ``caller``,
+    ``callee``, ``redirect`` and the access/signature parameters; at most 20
+    keys of at most 64 characters (longer keys are dropped), values cut to
+    256 characters, control characters removed. A repeated parameter keeps
+    its last value.
+    """
+    details = {}
+    sources = [request.GET]
+    if request.method == 'POST':
+        sources.append(request.POST)
+    for source in sources:
+        for key in source:
+            clean_key = remove_control_characters(key).strip()
+            if (
+                not clean_key
+                or len(clean_key) > MAX_DETAILS_KEY_LENGTH
+                or clean_key.lower() in CALL_PARAMETERS
+                or is_secret_parameter(clean_key)
+            ):
+                continue
+            if clean_key not in details and len(details) >= MAX_DETAILS_KEYS:
+                continue
+            details[clean_key] = remove_control_characters(source.getlist(key)[-1])[:MAX_DETAILS_VALUE_LENGTH]
+    return details
+
+
+def merge_details(existing, extra):
+    """Return ``existing`` updated with ``extra``, still within the 20 keys bound."""
+    merged = dict(existing or {})
+    for key, value in extra.items():
+        if key in merged or len(merged) < MAX_DETAILS_KEYS:
+            merged[key] = value
+    return merged
+
+
+def validate_redirect_url_template(value):
+    """Model field validator: only the documented placeholders may appear between braces."""
+    unknown = sorted(
+        {name for name in PLACEHOLDER_RE.findall(value or '') if name not in REDIRECT_PLACEHOLDERS}
+    )
+    if unknown:
+        raise ValidationError(
+            _('Unknown placeholder(s): %(unknown)s. Available placeholders: %(available)s.'),
+            code='invalid_placeholder',
+            params={
+                'unknown': ', '.join('{' + name + '}' for name in unknown),
+                'available': ', '.join('{' + name + '}' for name in REDIRECT_PLACEHOLDERS),
+            },
+        )
+
+
+def fill_redirect_url(template, values):
+    """Fill the redirect URL ``template`` with URL-quoted ``values`` (``None`` becomes empty).
+
+    Plain substitution rather than ``str.format``: the template comes from
+    the administrator and the values from the network, and neither should be
+    able to reach attribute lookups or positional fields.
+    """
+
+    def replace(match):
+        name = match.group(1)
+        if name not in values:
+            return match.group(0)
+        return quote(values[name] or '', safe='')
+
+    return PLACEHOLDER_RE.sub(replace, template)
+
+
+def isoformat(value):
+    """ISO 8601 with the UTC offset of the site's time zone, or ``None``."""
+    if value is None:
+        return None
+    return timezone.localtime(value).isoformat()
+
+
+def call_json(call):
+    """The JSON shape of a call, the one every endpoint answers with.
+
+    ``caller_national`` is derived from the stored E.164 number with the
+    connector's current default region; ``withheld`` from the raw caller.
+    """
+    duration = None
+    if call.end is not None:
+        duration = max(0, round((call.end - call.start).total_seconds()))
+    return {
+        'id': call.pk,
+        'caller': call.caller,
+        'callee': call.callee,
+        'caller_e164': call.caller_e164 or None,
+        'caller_national': national_from_e164(call.caller_e164, call.resource.default_region),
+        'withheld': is_withheld(call.caller),
+        'start': isoformat(call.start),
+        'end': isoformat(call.end),
+        'duration': duration,
+        'details': call.details or {},
+    }
+
+
+def redirect_values(caller, callee, number):
+    """The values the redirect URL placeholders are filled with.
+
+    A withheld caller fills every caller placeholder with an empty string, so
+    that a search page opened on pick-up does not search for "anonymous".
+    """
+    if number.withheld:
+        caller = ''
+    return {
+        'caller': caller,
+        'callee': callee,
+        'caller_e164': number.e164,
+        'caller_national': number.national,
+    }

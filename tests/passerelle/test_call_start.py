@@ -1,0 +1,246 @@
+"""call-start: the IPBX says an agent picked up."""
+
+import datetime
+import logging
+
+import pytest
+from django.utils import timezone
+
+from passerelle_phonecalls.models import Call
+
+pytestmark = pytest.mark.django_db
+
+START_URL = '/phonecalls/ipbx/call-start?caller=0143250135&callee=42&apikey=abcdef'
+
+
+@pytest.fixture(autouse=True)
+def ipbx_access(api_user):
+    return api_user
+
+
+def test_call_start_of_the_reference_text_opens_a_call(app, connector):
+    resp = app.get(START_URL)
+    assert resp.status_code == 200
+    assert resp.content_type == 'application/json'
+    call = Call.objects.get()
+    assert (call.resource, call.caller, call.callee, call.end) == (connector, '0143250135', '42', None)
+    assert resp.json['err'] == 0
+    data = resp.json['data']
+    assert set(data) == {
+        'id',
+        'caller',
+        'callee',
+        'caller_e164',
+        'caller_national',
+        'withheld',
+        'start',
+        'end',
+        'duration',
+        'details',
+    }
+    assert data['id'] == call.pk
+    assert data['caller'] == '0143250135'
+    assert data['callee'] == '42'
+    assert data['caller_e164'] == '+33143250135'
+    assert data['caller_national'] == '0143250135'
+    assert data['withheld'] is False
+    assert data['end'] is None
+    assert data['duration'] is None
+    assert data['details'] == {}
+
+
+def test_call_start_answers_timestamps_in_iso_8601_with_offset(app):
+    resp = app.get(START_URL)
+    start = datetime.datetime.fromisoformat(resp.json['data']['start'])
+    assert start.utcoffset() is not None
+    assert start == Call.objects.get().start
+
+
+def test_call_start_retry_returns_the_same_call(app):
+    first = app.get(START_URL).json['data']
+    second = app.get(START_URL).json['data']
+    assert second == first
+    assert Call.objects.count() == 1
+
+
+def test_call_start_with_trailing_slash_works(app):
+    resp = app.get('/phonecalls/ipbx/call-start/?caller=0143250135&callee=42&apikey=abcdef')
+    assert resp.json['err'] == 0
+    assert Call.objects.filter(caller='0143250135', callee='42', end__isnull=True).count() == 1
+
+
+def test_call_start_accepts_a_form_encoded_post(app):
+    resp = app.post(
+        '/phonecalls/ipbx/call-start?apikey=abcdef', params={'caller': '0143250135', 'callee': '42'}
+    )
+    assert resp.json['err'] == 0
+    assert resp.json['data']['caller'] == '0143250135'
+    assert Call.objects.get().callee == '42'
+
+
+def test_call_start_strips_spaces_around_numbers(app):
+    resp = app.get('/phonecalls/ipbx/call-start?caller=+0143250135+&callee=%2042%20&apikey=abcdef')
+    assert (resp.json['data']['caller'], resp.json['data']['callee']) == ('0143250135', '42')
+
+
+def test_call_start_from_another_caller_opens_another_call_on_the_same_extension(app):
+    app.get(START_URL)
+    app.get('/phonecalls/ipbx/call-start?caller=0612345678&callee=42&apikey=abcdef')
+    assert Call.objects.filter(callee='42', end__isnull=True).count() == 2
+
+
+def test_call_start_after_a_finished_call_opens_a_new_one(app, call_factory):
+    finished = call_factory(end=timezone.now())
+    resp = app.get(START_URL)
+    assert resp.json['data']['id'] != finished.pk
+    assert Call.objects.count() == 2
+
+
+def test_call_start_keeps_the_other_parameters_as_details(app):
+    resp = app.get(START_URL + '&queue=accueil&uniqueid=1700000000.42')
+    assert resp.json['data']['details'] == {'queue': 'accueil', 'uniqueid': '1700000000.42'}
+    assert Call.objects.get().details == {'queue': 'accueil', 'uniqueid': '1700000000.42'}
+
+
+def test_call_start_details_are_bounded(app):
+    extra = '&'.join(f'param{i:02d}=value' for i in range(30))
+    long_key = 'k' * 65
+    resp = app.get(START_URL + '&note=' + 'x' * 300 + '&' + long_key + '=dropped&' + extra)
+    details = Call.objects.get().details
+    assert len(details) == 20
+    assert details['note'] == 'x' * 256
+    assert long_key not in details
+    assert 'param18' in details and 'param19' not in details
+    assert resp.json['data']['details'] == details
+
+
+def test_call_start_details_lose_their_control_characters(app):
+    app.get(START_URL + '&note=line1%0Aline2%00%1B%E2%80%AE')
+    assert Call.objects.get().details == {'note': 'line1line2'}
+
+
+def test_call_start_never_stores_access_or_signature_parameters(app):
+    app.get(
+        START_URL
+        + '&signature=c2lnbmF0dXJl&orig=ipbx&nonce=1234&timestamp=2024-01-01T10:00:00Z&algo=sha256'
+        + '&APIKEY=abcdef&token=abcdef&password=abcdef&queue=accueil'
+    )
+    assert Call.objects.get().details == {'queue': 'accueil'}
+
+
+def test_call_start_never_echoes_nor_stores_nor_logs_the_api_key(app, caplog):
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger='passerelle')
+    resp = app.get(START_URL + '&queue=accueil')
+    resp = app.get(START_URL + '&queue=accueil')
+    assert 'abcdef' not in resp.text
+    assert 'abcdef' not in str(Call.objects.get().details)
+    assert f'call {Call.objects.get().pk} started' in caplog.text
+    assert 'abcdef' not in caplog.text
+    assert 'apikey' not in caplog.text
+
+
+@pytest.mark.parametrize('caller', ['anonymous', 'Unknown', 'private', 'restricted', 'masqué'])
+def test_call_start_from_a_withheld_number_is_stored_as_withheld(app, caller):
+    resp = app.get(
+        '/phonecalls/ipbx/call-start', params={'caller': caller, 'callee': '42', 'apikey': 'abcdef'}
+    )
+    data = resp.json['data']
+    assert data['caller'] == caller
+    assert data['withheld'] is True
+    assert data['caller_e164'] is None
+    assert data['caller_national'] is None
+    assert Call.objects.get().caller_e164 == ''
+
+
+def test_call_start_with_an_e164_caller_gives_its_national_digits(app):
+    resp = app.get('/phonecalls/ipbx/call-start?caller=%2B33143250135&callee=42&apikey=abcdef')
+    data = resp.json['data']
+    assert data['caller'] == '+33143250135'
+    assert data['caller_e164'] == '+33143250135'
+    assert data['caller_national'] == '0143250135'
+
+
+def test_call_start_reads_numbers_in_the_connectors_default_region(app, connector):
+    connector.default_region = 'BE'
+    connector.save()
+    data = app.get('/phonecalls/ipbx/call-start?caller=022792211&callee=42&apikey=abcdef').json['data']
+    assert (data['caller_e164'], data['caller_national']) == ('+3222792211', '022792211')
+
+
+def test_call_start_replaces_an_open_call_older_than_the_maximum_duration(app, call_factory):
+    started = timezone.now() - datetime.timedelta(hours=3)
+    forgotten = call_factory(start=started)
+    resp = app.get(START_URL)
+    assert resp.json['data']['id'] != forgotten.pk
+    forgotten.refresh_from_db()
+    assert forgotten.end == started + datetime.timedelta(minutes=120)
+    assert Call.objects.filter(end__isnull=True).get().pk == resp.json['data']['id']
+
+
+def test_call_start_with_redirect_sends_to_the_filled_redirect_url(app, connector):
+    connector.redirect_url = (
+        'https://agents.example.net/recherche/?q={caller_national}&e={caller_e164}&p={callee}'
+    )
+    connector.save()
+    resp = app.get(START_URL + '&redirect=1')
+    assert resp.status_code == 302
+    assert resp.location == 'https://agents.example.net/recherche/?q=0143250135&e=%2B33143250135&p=42'
+    assert Call.objects.filter(caller='0143250135', end__isnull=True).count() == 1
+
+
+def test_call_start_with_redirect_url_quotes_the_raw_caller(app, connector):
+    connector.redirect_url = 'https://agents.example.net/?q={caller}'
+    connector.save()
+    resp = app.get(
+        '/phonecalls/ipbx/call-start?caller=01+43+25+01+35%26x%3D1&callee=42&apikey=abcdef&redirect=1'
+    )
+    assert resp.location == 'https://agents.example.net/?q=01%2043%2025%2001%2035%26x%3D1'
+
+
+def test_call_start_with_redirect_of_a_withheld_number_leaves_the_caller_empty(app, connector):
+    connector.redirect_url = 'https://agents.example.net/?q={caller}&n={caller_national}'
+    connector.save()
+    resp = app.get('/phonecalls/ipbx/call-start?caller=anonymous&callee=42&apikey=abcdef&redirect=1')
+    assert resp.location == 'https://agents.example.net/?q=&n='
+
+
+def test_call_start_with_redirect_but_no_redirect_url_is_a_clear_400(app):
+    resp = app.get(START_URL + '&redirect=1', status=400)
+    assert resp.json['err'] == 1
+    assert 'redirect' in resp.json['err_desc']
+    assert Call.objects.count() == 0
+
+
+def test_call_start_with_redirect_0_answers_json(app, connector):
+    connector.redirect_url = 'https://agents.example.net/?q={caller}'
+    connector.save()
+    resp = app.get(START_URL + '&redirect=0')
+    assert resp.status_code == 200
+    assert resp.json['err'] == 0
+
+
+def test_internal_call_is_recorded_by_default(app):
+    resp = app.get('/phonecalls/ipbx/call-start?caller=1234&callee=42&apikey=abcdef')
+    assert resp.json['data']['caller'] == '1234'
+    assert Call.objects.get().caller == '1234'
+
+
+def test_internal_call_is_acknowledged_but_not_stored_when_internal_calls_are_not_recorded(app, connector):
+    connector.record_internal_calls = False
+    connector.save()
+    resp = app.get('/phonecalls/ipbx/call-start?caller=1234&callee=42&apikey=abcdef')
+    assert resp.status_code == 200
+    assert resp.json['err'] == 0
+    assert resp.json['data']['ignored'] is True
+    assert (resp.json['data']['caller'], resp.json['data']['callee']) == ('1234', '42')
+    assert resp.json['data']['reason']
+    assert Call.objects.count() == 0
+
+
+def test_external_call_is_recorded_when_internal_calls_are_not(app, connector):
+    connector.record_internal_calls = False
+    connector.save()
+    resp = app.get(START_URL)
+    assert 'ignored' not in resp.json['data']
+    assert Call.objects.count() == 1
