@@ -44,6 +44,9 @@ format: $(VENV)/.installed-$(DJANGO)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+deb:
+	bash .ci/deb
+
 clean:
-	rm -rf build dist *.egg-info test-artifacts .pytest_cache
+	rm -rf build dist dist-deb *.egg-info test-artifacts .pytest_cache
 	find . -name '*.mo' -delete -o -name __pycache__ -prune -exec rm -rf {} +
