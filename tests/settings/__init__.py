@@ -1,8 +1,8 @@
 """Settings shared by the test suites: the database comes from the environment.
 
-``TEST_DATABASE_URL`` empty or unset means SQLite; otherwise a PostgreSQL URL
-such as ``postgresql://postgres@127.0.0.1:5432/``. ``TEST_DB_SUFFIX`` keeps
-the test databases of parallel runs apart.
+``TEST_DATABASE_URL`` empty or unset means SQLite (in memory); otherwise a
+PostgreSQL URL such as ``postgresql://postgres@127.0.0.1:5432/``.
+``TEST_DB_SUFFIX`` keeps the PostgreSQL test databases of parallel runs apart.
 """
 
 import os
@@ -10,17 +10,16 @@ from urllib.parse import unquote, urlsplit
 
 
 def databases(suite):
-    test_name = 'test_phonecalls_%s%s' % (suite, os.environ.get('TEST_DB_SUFFIX', ''))
     url = os.environ.get('TEST_DATABASE_URL', '')
     if not url:
         return {
             'default': {
                 'ENGINE': 'django.db.backends.sqlite3',
                 'NAME': ':memory:',
-                'TEST': {'NAME': test_name + '.sqlite3'},
             }
         }
     parts = urlsplit(url)
+    test_name = 'test_phonecalls_%s%s' % (suite, os.environ.get('TEST_DB_SUFFIX', ''))
     return {
         'default': {
             'ENGINE': 'django.db.backends.postgresql',

@@ -1,0 +1,1 @@
+"""Stand-in for ``combo.apps``, the package holding Combo's optional cell apps."""

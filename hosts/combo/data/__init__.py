@@ -1,0 +1,1 @@
+"""Stand-in for ``combo.data``: pages and the cell base class."""

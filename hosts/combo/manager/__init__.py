@@ -1,0 +1,1 @@
+"""Stand-in for ``combo.manager``: the back-office cell editing form."""

@@ -1,0 +1,1 @@
+"""Stand-in for ``combo.public``: the public (portal) page views."""

@@ -1,0 +1,221 @@
+"""The cell's settings form, as an administrator edits it in Combo's manager."""
+
+import pytest
+from django.utils import translation
+
+from combo_phone_cell.models import PhoneCallCell
+
+pytestmark = pytest.mark.django_db
+
+
+def edit_url(cell):
+    return f'/manage/pages/{cell.page.pk}/cell/{cell.get_reference()}/'
+
+
+@pytest.fixture
+def admin_app(app, admin_user):
+    app.set_user(admin_user)
+    app.extra_environ['HTTP_ACCEPT_LANGUAGE'] = 'en'
+    return app
+
+
+@pytest.fixture
+def open_form(admin_app):
+    """The manager page of ``cell`` and its form."""
+
+    def do_open(cell):
+        response = admin_app.get(edit_url(cell))
+        return response, response.forms[f'combo-cell-form-{cell.get_reference()}']
+
+    return do_open
+
+
+def test_administrator_configures_the_cell(open_form, cell_factory, search_cell_factory):
+    search_cell_factory(order=0)
+    target = search_cell_factory(order=5, title='Recherche dans les demandes')
+    cell = cell_factory(connector_url='https://old.example/phonecalls/ipbx/')
+    _response, form = open_form(cell)
+    form['connector_url'] = 'https://passerelle.ville.example/phonecalls/ipbx'
+    form['api_key'] = 'abcdef'
+    form['poll_interval'] = '3'
+    form['search_value_format'] = 'e164'
+    form['search_cell'] = str(target.pk)
+    form['extension_attribute'] = 'phone_extension'
+    form['self_service'] = False
+    form['recent_calls'] = '0'
+
+    response = form.submit()
+
+    assert response.status_code == 302
+    cell.refresh_from_db()
+    assert cell.connector_url == 'https://passerelle.ville.example/phonecalls/ipbx/'
+    assert cell.api_key == 'abcdef'
+    assert (cell.poll_interval, cell.search_value_format, cell.search_cell) == (3, 'e164', target.pk)
+    assert (cell.extension_attribute, cell.self_service, cell.recent_calls) == ('phone_extension', False, 0)
+
+
+def test_new_cell_defaults_follow_the_reference_text(page):
+    cell = PhoneCallCell(page=page, order=1)
+
+    assert cell.poll_interval == 2
+    assert cell.search_value_format == 'national'
+    assert cell.search_cell is None
+    assert cell.self_service is True
+    assert cell.recent_calls == 5
+
+
+@pytest.mark.parametrize('interval', ['0', '61', '-1', 'deux'])
+def test_poll_interval_must_be_between_one_and_sixty_seconds(open_form, cell, interval):
+    _response, form = open_form(cell)
+    form['poll_interval'] = interval
+
+    response = form.submit()
+
+    assert response.status_code == 200
+    assert 'errorlist' in response.text
+    cell.refresh_from_db()
+    assert cell.poll_interval == 2
+
+
+def test_recent_calls_are_limited_to_twenty(open_form, cell):
+    _response, form = open_form(cell)
+    form['recent_calls'] = '21'
+
+    response = form.submit()
+
+    assert response.status_code == 200
+    cell.refresh_from_db()
+    assert cell.recent_calls == 5
+
+
+def test_search_value_format_offers_national_e164_and_raw(open_form, cell):
+    _response, form = open_form(cell)
+
+    assert [value for value, _selected, _label in form['search_value_format'].options] == [
+        'national',
+        'e164',
+        'raw',
+    ]
+    assert form['search_value_format'].value == 'national'
+
+
+def test_search_cell_choices_are_the_search_cells_of_the_page_in_order(
+    open_form, cell, page_factory, search_cell_factory
+):
+    second = search_cell_factory(order=7, title='')
+    first = search_cell_factory(order=0, title='Recherche usager')
+    search_cell_factory(page=page_factory(slug='autre'), order=0)
+
+    _response, form = open_form(cell)
+
+    assert [(value, label) for value, _selected, label in form['search_cell'].options] == [
+        ('', 'First search cell of the page'),
+        (str(first.pk), 'Search cell 1 (Recherche usager)'),
+        (str(second.pk), 'Search cell 2'),
+    ]
+
+
+def test_search_cell_of_another_page_is_refused(admin_app, cell, page_factory, search_cell_factory):
+    search_cell_factory()
+    foreign = search_cell_factory(page=page_factory(slug='autre'))
+    response = admin_app.get(edit_url(cell))
+    form = response.forms[f'combo-cell-form-{cell.get_reference()}']
+    form['search_cell'].force_value(str(foreign.pk))
+
+    response = form.submit()
+
+    assert response.status_code == 200
+    cell.refresh_from_db()
+    assert cell.search_cell is None
+
+
+@pytest.mark.parametrize(
+    'url',
+    [
+        'passerelle.ville.example/phonecalls/ipbx/',
+        'ftp://passerelle.ville.example/',
+        'https://x/?apikey=1',
+        'https://[::1/phonecalls/ipbx/',
+        'https://passerelle.ville.example:99999/phonecalls/ipbx/',
+        'https:///phonecalls/ipbx/',
+        # 500 characters, one too many once the trailing slash is added.
+        'https://passerelle.ville.example/' + 'p' * 467,
+    ],
+)
+def test_connector_url_must_be_an_http_base_url(open_form, cell, url):
+    _response, form = open_form(cell)
+    form['connector_url'].force_value(url)
+
+    response = form.submit()
+
+    assert response.status_code == 200
+    assert 'errorlist' in response.text
+
+
+def test_known_passerelle_services_are_suggested(open_form, cell, settings):
+    settings.KNOWN_SERVICES = {
+        'passerelle': {
+            'eservices': {
+                'url': 'https://passerelle.ville.example/',
+                'title': 'Passerelle',
+                'orig': 'combo.ville.example',
+                'secret': 'shared-secret',
+            }
+        },
+        'wcs': {'demarches': {'url': 'https://demarches.ville.example/', 'secret': 'x', 'orig': 'y'}},
+    }
+
+    response, form = open_form(cell)
+
+    datalist_id = response.lxml.xpath('//input[@id="id_connector_url"]/@list')[0]
+    options = response.lxml.xpath(f'//datalist[@id="{datalist_id}"]/option/@value')
+    assert options == ['https://passerelle.ville.example/']
+    assert 'shared-secret' not in response.text
+    assert 'demarches' not in response.text
+
+
+def test_api_key_is_never_sent_back_to_the_browser(open_form, cell_factory):
+    cell = cell_factory(api_key='abcdef-secret')
+
+    response, form = open_form(cell)
+
+    assert 'abcdef-secret' not in response.text
+    assert form['api_key'].value == ''
+
+
+def test_saving_with_an_empty_api_key_keeps_the_current_one(open_form, cell_factory):
+    cell = cell_factory(api_key='abcdef')
+    _response, form = open_form(cell)
+    form['poll_interval'] = '4'
+
+    form.submit()
+
+    cell.refresh_from_db()
+    assert (cell.api_key, cell.poll_interval) == ('abcdef', 4)
+
+
+def test_api_key_can_be_removed(open_form, cell_factory):
+    cell = cell_factory(api_key='abcdef')
+    _response, form = open_form(cell)
+    form['clear_api_key'] = True
+
+    form.submit()
+
+    cell.refresh_from_db()
+    assert cell.api_key == ''
+
+
+def test_every_setting_is_documented(open_form, cell_factory):
+    cell = cell_factory(api_key='abcdef')
+
+    response, _form = open_form(cell)
+
+    form = PhoneCallCell.get_default_form_class(cell)(instance=cell)
+    for name, field in form.fields.items():
+        assert str(field.help_text), name
+    assert response.text.count('class="helptext"') >= len(form.fields)
+
+
+def test_cell_type_is_named_phone_call():
+    with translation.override('en'):
+        assert str(PhoneCallCell._meta.verbose_name) == 'Phone call'

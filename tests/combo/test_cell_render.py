@@ -1,0 +1,140 @@
+"""The cell on a page: the configuration it gives its template (and so its widget)."""
+
+import pytest
+from combo.data.library import get_cell_classes
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
+from django.test import RequestFactory
+
+from combo_phone_cell.models import PhoneCallCell
+
+pytestmark = pytest.mark.django_db
+
+CONTEXT_KEYS = {
+    'poll_url',
+    'poll_interval',
+    'target_input_selector',
+    'recent_limit',
+    'extension',
+    'self_service',
+    'extension_form_url',
+    'extension_form',
+    'pause_storage_key',
+}
+
+
+@pytest.fixture
+def context_for():
+    """The cell's extra template context on a page requested by ``user``."""
+
+    def make_context(cell, user):
+        request = RequestFactory().get('/')
+        request.user = user
+        request.session = SessionStore()
+        return cell.get_cell_extra_context({'request': request})
+
+    return make_context
+
+
+def test_phone_call_cell_is_a_registered_enabled_cell_type():
+    assert PhoneCallCell in get_cell_classes()
+    assert PhoneCallCell.is_enabled()
+
+
+def test_cell_gives_its_template_the_widget_configuration(
+    context_for, agent, cell_factory, search_cell_factory
+):
+    search = search_cell_factory()
+    cell = cell_factory(poll_interval=3, recent_calls=4, self_service=True)
+
+    context = context_for(cell, agent)
+
+    assert CONTEXT_KEYS <= set(context)
+    assert context['poll_url'] == f'/api/phone-call-cell/{cell.pk}/poll/'
+    assert context['poll_interval'] == 3
+    assert context['target_input_selector'] == f'#combo-search-input-{search.pk}'
+    assert context['recent_limit'] == 4
+    assert context['extension'] is None
+    assert context['self_service'] is True
+    assert context['extension_form_url'] == f'/api/phone-call-cell/{cell.pk}/extension/'
+    assert list(context['extension_form'].fields) == ['extension']
+    assert not context['extension_form'].is_bound
+    assert context['pause_storage_key'] == f'phone-call-cell-{cell.pk}-paused'
+
+
+def test_extension_in_the_context_is_the_agent_own(context_for, agent, cell, extension_factory):
+    extension_factory(agent, '42')
+
+    context = context_for(cell, agent)
+
+    assert context['extension'] == '42'
+    assert context['extension_form'].initial == {'extension': '42'}
+
+
+def test_anonymous_visitor_has_no_extension_in_the_context(context_for, cell):
+    assert context_for(cell, AnonymousUser())['extension'] is None
+
+
+def test_target_is_the_first_search_cell_of_the_page_by_default(
+    context_for, agent, cell, search_cell_factory
+):
+    search_cell_factory(order=9)
+    first = search_cell_factory(order=3)
+
+    assert context_for(cell, agent)['target_input_selector'] == f'#combo-search-input-{first.pk}'
+
+
+def test_target_is_the_configured_search_cell(context_for, agent, cell_factory, search_cell_factory):
+    search_cell_factory(order=0)
+    configured = search_cell_factory(order=4)
+    cell = cell_factory(search_cell=configured.pk)
+
+    assert context_for(cell, agent)['target_input_selector'] == f'#combo-search-input-{configured.pk}'
+
+
+def test_deleted_configured_search_cell_falls_back_to_the_first(
+    context_for, agent, cell_factory, search_cell_factory
+):
+    first = search_cell_factory(order=0)
+    configured = search_cell_factory(order=4)
+    cell = cell_factory(search_cell=configured.pk)
+    configured.delete()
+
+    assert context_for(cell, agent)['target_input_selector'] == f'#combo-search-input-{first.pk}'
+
+
+def test_search_cell_of_another_page_is_never_the_target(
+    context_for, agent, cell_factory, page_factory, search_cell_factory
+):
+    foreign = search_cell_factory(page=page_factory(slug='autre'))
+    cell = cell_factory(search_cell=foreign.pk)
+
+    assert context_for(cell, agent)['target_input_selector'] == ''
+
+
+def test_extension_form_ids_are_unique_per_cell(context_for, agent, cell_factory):
+    first = cell_factory(order=1)
+    second = cell_factory(order=2)
+
+    first_html = str(context_for(first, agent)['extension_form']['extension'])
+    second_html = str(context_for(second, agent)['extension_form']['extension'])
+
+    assert f'id="id_phone-call-cell-{first.pk}-extension"' in first_html
+    assert f'id="id_phone-call-cell-{second.pk}-extension"' in second_html
+
+
+def test_agent_portal_page_shows_the_cell_with_its_poll_url(agent_app, cell, search_cell_factory):
+    search_cell_factory()
+
+    response = agent_app.get('/')
+
+    assert f'/api/phone-call-cell/{cell.pk}/poll/' in response.text
+    assert response.lxml.xpath(f'//div[@id="{cell.get_reference()}"]')
+
+
+def test_page_never_shows_the_api_key(agent_app, cell_factory):
+    cell_factory(api_key='abcdef-secret')
+
+    response = agent_app.get('/')
+
+    assert 'abcdef-secret' not in response.text

@@ -1,0 +1,280 @@
+"""The poll view: who may read which calls, and what the widget receives."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+pytestmark = pytest.mark.django_db
+
+
+def poll_url(cell):
+    return f'/api/phone-call-cell/{cell.pk}/poll/'
+
+
+def test_anonymous_user_gets_a_json_403_not_a_login_redirect(app, cell, connector):
+    response = app.get(poll_url(cell), status=403)
+
+    assert response.content_type == 'application/json'
+    assert response.json['err'] == 1
+    assert response.json['err_desc']
+    assert connector.received == []
+
+
+def test_user_outside_the_cell_roles_gets_403(app, cell, user_factory, extension_factory, connector):
+    cell.groups.add(Group.objects.create(name='Accueil téléphonique'))
+    outsider = user_factory('outsider', groups=['Voirie'])
+    extension_factory(outsider, '42')
+    app.set_user(outsider)
+
+    response = app.get(poll_url(cell), status=403)
+
+    assert response.json['err'] == 1
+    assert connector.received == []
+
+
+def test_user_in_the_cell_roles_is_served(app, cell, user_factory, extension_factory, connector):
+    cell.groups.add(Group.objects.create(name='Accueil téléphonique'))
+    member = user_factory('member', groups=['Accueil téléphonique'])
+    extension_factory(member, '42')
+    app.set_user(member)
+
+    response = app.get(poll_url(cell))
+
+    assert response.json['err'] == 0
+    assert response.json['data']['extension'] == '42'
+
+
+def test_user_outside_the_page_roles_gets_403(app, page, cell, user_factory, extension_factory, connector):
+    page.groups.add(Group.objects.create(name='Accueil téléphonique'))
+    outsider = user_factory('outsider')
+    extension_factory(outsider, '42')
+    app.set_user(outsider)
+
+    app.get(poll_url(cell), status=403)
+
+    assert connector.received == []
+
+
+def test_user_outside_a_parent_page_roles_gets_403(app, page_factory, cell_factory, user_factory, connector):
+    parent = page_factory(title='Back-office', slug='agents')
+    parent.groups.add(Group.objects.create(name='Agents'))
+    cell = cell_factory(page=page_factory(slug='accueil', parent=parent))
+    app.set_user(user_factory('outsider'))
+
+    app.get(poll_url(cell), status=403)
+
+
+def test_cell_for_logged_out_visitors_only_is_refused_to_agents(agent_app, cell_factory):
+    cell = cell_factory(restricted_to_unlogged=True)
+
+    agent_app.get(poll_url(cell), status=403)
+
+
+def test_unknown_cell_gets_a_json_404(agent_app, cell):
+    response = agent_app.get('/api/phone-call-cell/%s/poll/' % (cell.pk + 1000), status=404)
+
+    assert response.content_type == 'application/json'
+    assert response.json['err'] == 1
+
+
+def test_post_is_not_allowed(agent_app, cell):
+    response = agent_app.post(poll_url(cell), status=405, xhr=True)
+
+    assert response.json['err'] == 1
+    assert response.headers['Allow'] == 'GET'
+
+
+def test_agent_without_extension_gets_empty_data_without_asking_the_connector(agent_app, cell, connector):
+    response = agent_app.get(poll_url(cell))
+
+    assert response.status_code == 200
+    assert response.json == {'err': 0, 'data': {'extension': None, 'current': [], 'recent': []}}
+    assert connector.received == []
+
+
+def test_poll_answer_is_never_stored_by_a_cache(agent_app, agent, cell, extension_factory):
+    extension_factory(agent, '42')
+
+    response = agent_app.get(poll_url(cell))
+
+    cache_control = [part.strip() for part in response.headers['Cache-Control'].split(',')]
+    assert 'no-store' in cache_control
+    assert response.content_type == 'application/json'
+
+
+def test_poll_asks_the_connector_for_the_agent_extension(
+    agent_app, agent, cell, extension_factory, connector
+):
+    extension_factory(agent, '42')
+
+    agent_app.get(poll_url(cell))
+
+    assert len(connector.received) == 1
+    assert connector.received[0].startswith('/phonecalls/ipbx/calls?')
+    assert connector.last_params['callee'] == '42'
+    assert connector.last_params['limit'] == '5'
+
+
+def test_each_agent_reads_only_their_own_extension(
+    app, cell, user_factory, extension_factory, connector, call_factory
+):
+    alice = user_factory('alice')
+    bob = user_factory('bob')
+    extension_factory(alice, '42')
+    extension_factory(bob, '43')
+
+    app.set_user(alice)
+    alice_data = app.get(poll_url(cell)).json['data']
+    alice_callee = connector.last_params['callee']
+    app.set_user(bob)
+    bob_data = app.get(poll_url(cell)).json['data']
+    bob_callee = connector.last_params['callee']
+
+    assert (alice_callee, alice_data['extension']) == ('42', '42')
+    assert (bob_callee, bob_data['extension']) == ('43', '43')
+
+
+def test_extension_in_the_query_string_is_ignored(agent_app, agent, cell, extension_factory, connector):
+    extension_factory(agent, '42')
+
+    response = agent_app.get(poll_url(cell) + '?extension=43&callee=43&limit=500')
+
+    assert response.json['data']['extension'] == '42'
+    assert connector.last_params['callee'] == '42'
+    assert connector.last_params['limit'] == '5'
+
+
+def test_extension_in_the_query_string_gives_nothing_to_an_agent_without_extension(
+    agent_app, cell, connector
+):
+    response = agent_app.get(poll_url(cell) + '?extension=43')
+
+    assert response.json['data']['extension'] is None
+    assert connector.received == []
+
+
+@pytest.fixture
+def on_call(agent, extension_factory, connector, call_factory):
+    """The agent (extension 42) is on a call; returns a function to set the connector's calls."""
+    extension_factory(agent, '42')
+
+    def set_calls(current=None, past=()):
+        connector.current = [call_factory()] if current is None else list(current)
+        connector.past = list(past)
+
+    set_calls()
+    return set_calls
+
+
+def test_current_call_gives_national_digits_to_type_by_default(agent_app, cell, on_call):
+    data = agent_app.get(poll_url(cell)).json['data']
+
+    assert data['current'] == [
+        {
+            'id': 17,
+            'caller_display': '01 43 25 01 35',
+            'search_value': '0143250135',
+            'withheld': False,
+            'start': '2024-03-14T09:12:03+01:00',
+        }
+    ]
+    assert data['recent'] == []
+
+
+def test_e164_format_types_the_international_number(agent_app, cell_factory, on_call, call_factory):
+    cell = cell_factory(search_value_format='e164')
+    on_call([call_factory(caller='01 43 25 01 35')])
+
+    call = agent_app.get(poll_url(cell)).json['data']['current'][0]
+
+    assert call['search_value'] == '+33143250135'
+    assert call['caller_display'] == '01 43 25 01 35'
+
+
+def test_raw_format_types_the_caller_as_the_phone_system_sent_it(
+    agent_app, cell_factory, on_call, call_factory
+):
+    cell = cell_factory(search_value_format='raw')
+    on_call([call_factory(caller='01.43.25.01.35')])
+
+    call = agent_app.get(poll_url(cell)).json['data']['current'][0]
+
+    assert call['search_value'] == '01.43.25.01.35'
+
+
+@pytest.mark.parametrize('value_format', ['national', 'e164'])
+def test_caller_digits_are_typed_when_the_connector_could_not_normalise(
+    agent_app, cell_factory, on_call, call_factory, value_format
+):
+    cell = cell_factory(search_value_format=value_format)
+    on_call([call_factory(caller='3615 1234', caller_e164=None, caller_national=None)])
+
+    call = agent_app.get(poll_url(cell)).json['data']['current'][0]
+
+    assert call['search_value'] == '36151234'
+    assert call['caller_display'] == '3615 1234'
+
+
+def test_foreign_caller_is_displayed_with_its_country_code(agent_app, cell, on_call, call_factory):
+    on_call([call_factory(caller='+442079460958', caller_e164='+442079460958', caller_national=None)])
+
+    call = agent_app.get(poll_url(cell)).json['data']['current'][0]
+
+    assert call['caller_display'] == '+44 20 7946 0958'
+    assert call['search_value'] == '+442079460958'
+
+
+@pytest.mark.parametrize('value_format', ['national', 'e164', 'raw'])
+def test_withheld_caller_is_announced_but_never_typed(
+    agent_app, cell_factory, on_call, call_factory, value_format
+):
+    cell = cell_factory(search_value_format=value_format)
+    on_call([call_factory(caller='anonymous', caller_e164=None, caller_national=None, withheld=True)])
+
+    call = agent_app.get(poll_url(cell), headers={'Accept-Language': 'en'}).json['data']['current'][0]
+
+    assert call['withheld'] is True
+    assert call['search_value'] is None
+    assert call['caller_display'] == 'Withheld number'
+
+
+def test_recent_calls_list_ended_calls_with_their_end(agent_app, cell_factory, on_call, call_factory):
+    cell = cell_factory(recent_calls=2)
+    on_call(
+        current=[],
+        past=[
+            call_factory(id=16, end='2024-03-14T09:10:00+01:00', duration=120),
+            call_factory(
+                id=15, caller='0612345678', caller_e164='+33612345678', caller_national='0612345678'
+            ),
+            call_factory(id=14),
+        ],
+    )
+
+    data = agent_app.get(poll_url(cell)).json['data']
+
+    assert data['current'] == []
+    assert [call['id'] for call in data['recent']] == [16, 15]
+    assert data['recent'][0]['end'] == '2024-03-14T09:10:00+01:00'
+    assert data['recent'][1]['search_value'] == '0612345678'
+    assert data['recent'][1]['caller_display'] == '06 12 34 56 78'
+
+
+def test_no_recent_calls_asks_for_one_and_lists_none(
+    agent_app, cell_factory, on_call, call_factory, connector
+):
+    cell = cell_factory(recent_calls=0)
+    on_call(past=[call_factory(id=16, end='2024-03-14T09:10:00+01:00')])
+
+    data = agent_app.get(poll_url(cell)).json['data']
+
+    assert connector.last_params['limit'] == '1'
+    assert data['recent'] == []
+    assert len(data['current']) == 1
+
+
+def test_only_the_widget_fields_are_passed_on(agent_app, cell, on_call, call_factory):
+    on_call([call_factory(details={'agent_name': 'Martine'}, callee='42', duration=None)])
+
+    call = agent_app.get(poll_url(cell)).json['data']['current'][0]
+
+    assert set(call) == {'id', 'caller_display', 'search_value', 'withheld', 'start'}
