@@ -1,7 +1,6 @@
 """Build hook: compile the gettext catalogues so wheels and Debian packages carry the .mo files."""
 
 import glob
-import os
 import subprocess
 
 from setuptools import setup

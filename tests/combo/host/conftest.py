@@ -126,6 +126,8 @@ def browser_log_in(live_server):
         browser_page.fill('input[name=password]', password)
         browser_page.click('form.combo-login-form button[type=submit]')
         browser_page.wait_for_selector('.combo-user-name')
+        # The search script comes after the header: typing before it runs is lost.
+        browser_page.wait_for_load_state('load')
 
     return submit
 
