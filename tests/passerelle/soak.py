@@ -1,0 +1,403 @@
+"""Helpers of the reliability tests: the reference model of the call lifecycle, event logs,
+a real WSGI server (gunicorn) on the test database, a TCP proxy that cuts the database,
+and the figures the tests leave in ``test-artifacts/``.
+
+The reference model is the call lifecycle written down in ``docs/security.rst``
+("Event ordering"), in a few lines of plain Python: the tests replay an event
+log through HTTP and compare the database with what this model computes from
+the same log.
+"""
+
+import dataclasses
+import json
+import os
+import random
+import selectors
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / 'test-artifacts'
+
+
+def record_figures(name, figures):
+    """Merge ``figures`` into ``test-artifacts/<name>.json`` and return the whole file's content."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f'{name}.json'
+    try:
+        content = json.loads(path.read_text())
+    except (OSError, ValueError):
+        content = {}
+    content.update(figures)
+    path.write_text(json.dumps(content, indent=2, sort_keys=True) + '\n')
+    return content
+
+
+# The reference model.
+
+
+@dataclasses.dataclass(frozen=True)
+class Event:
+    """One webhook as the IPBX sends it: ``kind`` is 'start' or 'stop'; ``tag`` identifies the event.
+
+    The tag travels as an extra parameter (``event=<tag>`` on a start,
+    ``hangup=<tag>`` on a stop) and lands in the call details, so that the
+    comparison can tell which start opened each call and which stop closed it.
+    A retry or duplicate of an event carries the same tag: it is the same request.
+    ``copies`` is how many identical copies are sent at the same instant.
+    """
+
+    kind: str
+    caller: str
+    callee: str
+    tag: str
+    copies: int = 1
+
+    @property
+    def pair(self):
+        return (self.caller, self.callee)
+
+    @property
+    def params(self):
+        name = 'event' if self.kind == 'start' else 'hangup'
+        return {'caller': self.caller, 'callee': self.callee, name: self.tag}
+
+
+def expected_calls(events):
+    """The calls the connector must hold after ``events``: ``{pair: [(start tag, stop tag or None), ...]}``.
+
+    Per (caller, callee) pair, in the order the events are received:
+    a start with no open call opens a call; a start while a call is open
+    changes nothing (a retry); a stop closes the open call; a stop with no
+    open call changes nothing. A pair's calls are listed oldest first.
+    """
+    calls = {}
+    for event in events:
+        pair_calls = calls.setdefault(event.pair, [])
+        is_open = bool(pair_calls) and pair_calls[-1][1] is None
+        if event.kind == 'start' and not is_open:
+            pair_calls.append((event.tag, None))
+        elif event.kind == 'stop' and is_open:
+            pair_calls[-1] = (pair_calls[-1][0], event.tag)
+    return {pair: pair_calls for pair, pair_calls in calls.items() if pair_calls}
+
+
+def stored_calls(queryset):
+    """The database's calls in the reference model's shape (see ``expected_calls``)."""
+    calls = {}
+    for caller, callee, details in queryset.order_by('start', 'pk').values_list(
+        'caller', 'callee', 'details'
+    ):
+        calls.setdefault((caller, callee), []).append((details.get('event'), details.get('hangup')))
+    return calls
+
+
+def count_differences(expected, actual):
+    """How many calls differ between two ``{pair: [(start tag, stop tag), ...]}`` states."""
+    differences = 0
+    for pair in set(expected) | set(actual):
+        wanted, got = expected.get(pair, []), actual.get(pair, [])
+        differences += sum(1 for one, other in zip(wanted, got, strict=False) if one != other)
+        differences += abs(len(wanted) - len(got))
+    return differences
+
+
+# Event logs.
+
+
+@dataclasses.dataclass
+class EventLog:
+    """A random log of call events, and what was done to it (for the figures)."""
+
+    pairs: dict  # pair -> [Event, ...] in sending order
+    figures: dict
+
+    @property
+    def events(self):
+        return [event for pair_events in self.pairs.values() for event in pair_events]
+
+
+def random_event_log(seed, callers=30, callees=10, calls_per_pair=(1, 4)):
+    """Return an ``EventLog`` of start/stop events with the faults real IPBXs make.
+
+    Every pair (caller, callee) gets a few genuine calls (start then stop),
+    then, at random: a start or a stop sent again later (retry), sent twice
+    at the same instant (concurrent duplicate), a stop sent before its start
+    (reordering), a start retried after its stop, a lost start or a lost stop.
+    """
+    rng = random.Random(seed)
+    figures = dict.fromkeys(
+        ['genuine_calls', 'retries', 'concurrent_duplicates', 'stops_before_start', 'start_after_stop'],
+        0,
+    )
+    figures.update(lost_starts=0, lost_stops=0)
+    numbers = [f'01{rng.randrange(10**8):08d}' for _caller in range(callers)]
+    extensions = [str(40 + index) for index in range(callees)]
+    pairs = {}
+    for caller in numbers:
+        for callee in extensions:
+            events = []
+            for index in range(rng.randint(*calls_per_pair)):
+                figures['genuine_calls'] += 1
+                tag = f'{caller}-{callee}-{index}'
+                start = Event('start', caller, callee, tag + 's')
+                stop = Event('stop', caller, callee, tag + 'e')
+                fault = rng.random()
+                if fault < 0.06:
+                    figures['lost_starts'] += 1
+                    call = [stop]
+                elif fault < 0.12:
+                    figures['lost_stops'] += 1
+                    call = [start]
+                elif fault < 0.24:
+                    figures['stops_before_start'] += 1
+                    call = [stop, start]
+                elif fault < 0.34:
+                    figures['start_after_stop'] += 1
+                    call = [start, stop, start]
+                else:
+                    call = [start, stop]
+                for position in range(len(call)):
+                    roll = rng.random()
+                    if roll < 0.15:
+                        figures['retries'] += 1
+                        retry_at = rng.randint(position + 1, len(call))
+                        call.insert(retry_at, call[position])
+                    elif roll < 0.25:
+                        figures['concurrent_duplicates'] += 1
+                        call[position] = dataclasses.replace(call[position], copies=2)
+                events.extend(call)
+            pairs[(caller, callee)] = events
+    figures['events'] = sum(len(events) for events in pairs.values())
+    figures['requests'] = sum(event.copies for events in pairs.values() for event in events)
+    return EventLog(pairs=pairs, figures=figures)
+
+
+def partition(event_log, clients, seed):
+    """Split the log into ``clients`` queues; all events of a pair go to one queue, in order.
+
+    Pairs of one extension are spread over different queues so that clients
+    compete on the same extension; within a queue the pairs are interleaved
+    at random, each pair's events keeping their order.
+    """
+    rng = random.Random(seed)
+    by_client = [[] for _client in range(clients)]
+    for index, (_pair, events) in enumerate(sorted(event_log.pairs.items())):
+        by_client[index % clients].append(list(events))
+    queues = []
+    for sequences in by_client:
+        queue = []
+        while sequences:
+            sequence = rng.choice(sequences)
+            queue.append(sequence.pop(0))
+            if not sequence:
+                sequences.remove(sequence)
+        queues.append(queue)
+    return queues
+
+
+# A real WSGI server on the test database.
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(('127.0.0.1', 0))
+        return sock.getsockname()[1]
+
+
+def gunicorn_knows(option):
+    """Whether the installed gunicorn has the command line ``option``."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(option in setting.cli for setting in KNOWN_SETTINGS if setting.cli)
+
+
+class Gunicorn:
+    """gunicorn serving the Passerelle test project (``tests/passerelle/wsgi.py``) on 127.0.0.1.
+
+    ``database`` overrides the name, host and port of the default database
+    (the test database pytest-django created, possibly through a proxy).
+    The error log, with the workers' output, is kept at ``log_path`` for the
+    tests to read. There is no access log: it would hold the API keys of the
+    query strings (docs/security.rst).
+    """
+
+    def __init__(self, database, log_path, workers=3, threads=4, conn_max_age=0):
+        self.port = free_port()
+        self.url = f'http://127.0.0.1:{self.port}'
+        self.log_path = log_path
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE='tests.settings.passerelle',
+            PHONECALLS_WSGI_DATABASE=json.dumps({**database, 'CONN_MAX_AGE': conn_max_age}),
+            PYTHONPATH=str(ROOT),
+        )
+        command = [
+            sys.executable,
+            '-m',
+            'gunicorn',
+            'tests.passerelle.wsgi:application',
+            '--bind',
+            f'127.0.0.1:{self.port}',
+            '--workers',
+            str(workers),
+            '--threads',
+            str(threads),
+            '--timeout',
+            '30',
+            '--graceful-timeout',
+            '5',
+            '--chdir',
+            str(ROOT),
+            '--error-logfile',
+            str(log_path),
+            # The workers' own output (Django's and the connector's log lines) goes there too.
+            '--capture-output',
+        ]
+        if gunicorn_knows('--no-control-socket'):
+            # Recent gunicorns open a control socket in the home directory, shared by parallel runs.
+            command.append('--no-control-socket')
+        self.process = subprocess.Popen(
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+
+    def wait_ready(self, timeout=30):
+        """Wait until a worker answers (any HTTP answer will do)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError('gunicorn exited:\n' + self.log())
+            try:
+                requests.get(self.url + '/phonecalls/', timeout=5)
+                return
+            except requests.RequestException:
+                # Refused before the master listens, or held while a worker still boots.
+                time.sleep(0.1)
+        raise RuntimeError('gunicorn did not answer within %s s:\n%s' % (timeout, self.log()))
+
+    def worker_pids(self):
+        """The pids of the master's children (the workers)."""
+        children = Path(f'/proc/{self.process.pid}/task/{self.process.pid}/children')
+        return set(children.read_text().split())
+
+    def log(self):
+        try:
+            return Path(self.log_path).read_text()
+        except OSError:
+            return ''
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
+# A TCP proxy between the application and PostgreSQL.
+
+
+class CuttableProxy:
+    """A TCP proxy on 127.0.0.1 to ``upstream``; ``cut()`` breaks every connection and refuses new ones.
+
+    While cut, existing connections are closed on both sides (the server
+    "restarts") and new ones are accepted then closed at once, as a
+    PostgreSQL that is shutting down or starting up does. ``restore()``
+    forwards new connections again.
+    """
+
+    def __init__(self, upstream):
+        self.upstream = upstream
+        self.listener = socket.create_server(('127.0.0.1', 0))
+        self.port = self.listener.getsockname()[1]
+        self.selector = selectors.DefaultSelector()
+        self.selector.register(self.listener, selectors.EVENT_READ, None)
+        self.peers = {}
+        self.lock = threading.Lock()
+        self.is_cut = False
+        self.stopping = False
+        self.figures = {'connections': 0, 'connections_broken': 0, 'connections_refused': 0}
+        self.thread = threading.Thread(target=self.run, daemon=True)
+        self.thread.start()
+
+    def run(self):
+        while not self.stopping:
+            for key, _events in self.selector.select(timeout=0.05):
+                with self.lock:
+                    if key.fileobj is self.listener:
+                        self.accept()
+                    elif key.fileobj in self.peers:
+                        self.forward(key.fileobj)
+
+    def accept(self):
+        client, _address = self.listener.accept()
+        if self.is_cut:
+            self.figures['connections_refused'] += 1
+            client.close()
+            return
+        try:
+            server = socket.create_connection(self.upstream, timeout=5)
+        except OSError:
+            client.close()
+            return
+        self.figures['connections'] += 1
+        self.peers[client] = server
+        self.peers[server] = client
+        self.selector.register(client, selectors.EVENT_READ, None)
+        self.selector.register(server, selectors.EVENT_READ, None)
+
+    def forward(self, sock):
+        try:
+            data = sock.recv(65536)
+        except OSError:
+            data = b''
+        if data:
+            try:
+                self.peers[sock].sendall(data)
+                return
+            except OSError:
+                pass
+        self.close_pair(sock)
+
+    def close_pair(self, sock):
+        other = self.peers.pop(sock, None)
+        self.peers.pop(other, None)
+        for one in (sock, other):
+            if one is not None:
+                try:
+                    self.selector.unregister(one)
+                except (KeyError, ValueError):
+                    pass
+                one.close()
+
+    def cut(self):
+        """Break every open connection and refuse new ones; return how many connections were broken."""
+        with self.lock:
+            self.is_cut = True
+            broken = 0
+            for sock in list(self.peers):
+                if sock in self.peers:
+                    broken += 1
+                    self.close_pair(sock)
+            self.figures['connections_broken'] += broken
+            return broken
+
+    def restore(self):
+        with self.lock:
+            self.is_cut = False
+
+    def close(self):
+        self.stopping = True
+        self.thread.join(timeout=5)
+        with self.lock:
+            for sock in list(self.peers):
+                self.close_pair(sock)
+            self.selector.unregister(self.listener)
+            self.listener.close()

@@ -1,0 +1,276 @@
+"""Data protection: the retention purge deletes exactly what it should; a citizen's calls can be
+exported and erased on request."""
+
+import datetime
+import io
+import json
+import logging
+from pathlib import Path
+from unittest import mock
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import connection
+from django.utils import timezone, translation
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import passerelle_phonecalls
+from passerelle_phonecalls.models import Call
+from passerelle_phonecalls.privacy import (
+    NumberRequestError,
+    calls_of_number,
+    erase_calls_of_number,
+    export_calls_of_number,
+)
+from tests.passerelle.soak import record_figures
+
+pytestmark = pytest.mark.django_db
+
+NOW = datetime.datetime(2025, 3, 14, 9, 30, tzinfo=datetime.UTC)
+LOGGER = 'passerelle.resource.phonecalls.ipbx'
+EXAMPLES = {}
+
+# Offsets of a finished call's end from the purge cutoff: anywhere within ten
+# days either side, and the boundary itself to the microsecond.
+END_OFFSETS = st.one_of(
+    st.integers(min_value=-10 * 86400, max_value=10 * 86400).map(lambda s: datetime.timedelta(seconds=s)),
+    st.sampled_from([datetime.timedelta(microseconds=m) for m in (-1, 0, 1)]),
+)
+FINISHED = st.tuples(st.just('finished'), END_OFFSETS, st.integers(min_value=0, max_value=4 * 3600))
+# Open calls may have started long before the cutoff: a forgotten hang-up is never purged.
+OPEN = st.tuples(st.just('open'), st.integers(min_value=0, max_value=800 * 86400), st.just(0))
+
+
+@pytest.fixture(scope='module', autouse=True)
+def examples_figures():
+    yield
+    record_figures(f'hypothesis-{connection.vendor}', EXAMPLES)
+
+
+@pytest.fixture
+def annexe(connector_factory):
+    """Another connector, whose calls only its own daily job may delete."""
+    return connector_factory(slug='ipbx-annexe', title='IPBX annexe', data_retention_period=1)
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    history=st.lists(st.one_of(FINISHED, OPEN), max_size=25),
+    other_history=st.lists(FINISHED, max_size=5),
+    retention=st.integers(min_value=1, max_value=400),
+)
+def test_purge_deletes_exactly_the_finished_calls_older_than_the_retention_period(
+    connector, annexe, history, other_history, retention
+):
+    EXAMPLES['purge'] = EXAMPLES.get('purge', 0) + 1
+    Call.objects.all().delete()
+    connector.data_retention_period = retention
+    connector.save()
+    cutoff = NOW - datetime.timedelta(days=retention)
+    calls, expected_kept = [], set()
+    for index, (state, offset, duration) in enumerate(history):
+        caller = f'06{index:08d}'
+        if state == 'open':
+            calls.append(
+                Call(
+                    resource=connector,
+                    caller=caller,
+                    callee='42',
+                    start=NOW - datetime.timedelta(seconds=offset),
+                )
+            )
+            expected_kept.add(caller)
+            continue
+        end = cutoff + offset
+        calls.append(
+            Call(
+                resource=connector,
+                caller=caller,
+                callee='42',
+                start=end - datetime.timedelta(seconds=duration),
+                end=end,
+            )
+        )
+        if end >= cutoff:
+            expected_kept.add(caller)
+    for index, (_state, offset, _duration) in enumerate(other_history):
+        # Far older than the annexe's one day: only the annexe's own daily job may delete them.
+        end = NOW - datetime.timedelta(days=30) + offset
+        calls.append(Call(resource=annexe, caller=f'07{index:08d}', callee='42', start=end, end=end))
+    Call.objects.bulk_create(calls)
+
+    with mock.patch('django.utils.timezone.now', return_value=NOW):
+        connector.daily()
+
+    assert set(Call.objects.filter(resource=connector).values_list('caller', flat=True)) == expected_kept
+    assert Call.objects.filter(resource=annexe).count() == len(other_history)
+
+
+@pytest.fixture
+def citizen_calls(connector_factory, connector, call_factory):
+    """Calls of 01 43 25 01 35 written four ways, and calls of other people."""
+    annexe = connector_factory(slug='ipbx-annexe', title='IPBX annexe')
+    calls = {
+        'raw': call_factory(caller='0143250135', start=NOW, end=NOW + datetime.timedelta(minutes=3)),
+        'spaced': call_factory(
+            caller='01 43 25 01 35',
+            callee='43',
+            start=NOW + datetime.timedelta(hours=1),
+            end=NOW + datetime.timedelta(hours=1, minutes=1),
+            details={'queue': 'accueil'},
+        ),
+        'e164': call_factory(caller='+33143250135', start=NOW + datetime.timedelta(hours=2)),
+        'annexe': call_factory(
+            resource=annexe, caller='0033 1 43 25 01 35', start=NOW + datetime.timedelta(hours=3)
+        ),
+    }
+    others = [
+        call_factory(caller='0143250136', start=NOW),
+        call_factory(caller='anonymous', start=NOW),
+        call_factory(caller='42', callee='0143250135', start=NOW),
+        call_factory(resource=annexe, caller='0612345678', start=NOW),
+    ]
+    return calls, others
+
+
+def export(*args, **options):
+    out = io.StringIO()
+    with translation.override('en'):
+        call_command('phonecalls_export', *args, stdout=out, **options)
+    return json.loads(out.getvalue())
+
+
+def erase(*args, **options):
+    out = io.StringIO()
+    with translation.override('en'):
+        call_command('phonecalls_erase', *args, stdout=out, **options)
+    return out.getvalue().strip()
+
+
+@pytest.mark.parametrize('number', ['0143250135', '01 43 25 01 35', '+33 1 43 25 01 35', '01.43.25.01.35'])
+def test_export_finds_the_calls_of_a_number_however_it_is_written(citizen_calls, number):
+    calls, _others = citizen_calls
+    exported = export(number=number)
+    assert exported['number'] == number
+    assert [call['id'] for call in exported['calls']] == [call.pk for call in calls.values()]
+
+
+def test_export_gives_every_stored_field_of_each_call(citizen_calls):
+    calls, _others = citizen_calls
+    exported = export('--number', '0143250135', '--connector', 'ipbx')
+    assert datetime.datetime.fromisoformat(exported['exported_at']).utcoffset() is not None
+    spaced = exported['calls'][1]
+    assert spaced == {
+        'connector': 'ipbx',
+        'id': calls['spaced'].pk,
+        'caller': '01 43 25 01 35',
+        'callee': '43',
+        'caller_e164': '+33143250135',
+        'caller_national': '0143250135',
+        'withheld': False,
+        'start': timezone.localtime(calls['spaced'].start).isoformat(),
+        'end': timezone.localtime(calls['spaced'].end).isoformat(),
+        'duration': 60,
+        'details': {'queue': 'accueil'},
+    }
+    assert exported['calls'][2]['end'] is None
+
+
+def test_export_can_be_limited_to_one_connector(citizen_calls):
+    calls, _others = citizen_calls
+    exported = export(number='0143250135', connector='ipbx-annexe')
+    assert [(call['connector'], call['id']) for call in exported['calls']] == [
+        ('ipbx-annexe', calls['annexe'].pk)
+    ]
+
+
+def test_export_of_a_number_without_calls_is_an_empty_list(citizen_calls):
+    assert export(number='0699999999')['calls'] == []
+
+
+def test_export_and_erase_read_numbers_in_each_connectors_region(connector_factory, call_factory):
+    brussels = connector_factory(slug='ipbx-bruxelles', title='IPBX Bruxelles', default_region='BE')
+    call = call_factory(resource=brussels, caller='+32 2 555 12 34')
+    assert [found.pk for found in calls_of_number('02 555 12 34')] == [call.pk]
+    assert erase_calls_of_number('025551234', 'ipbx-bruxelles') == 1
+    assert not Call.objects.exists()
+
+
+@pytest.mark.parametrize('command', ['phonecalls_export', 'phonecalls_erase'])
+@pytest.mark.parametrize('number', ['anonymous', 'Masqué', '', '   '])
+def test_withheld_or_empty_number_is_refused_as_it_names_no_one(citizen_calls, command, number):
+    with translation.override('en'), pytest.raises(CommandError, match='withheld|empty'):
+        call_command(command, number=number, stdout=io.StringIO())
+    assert Call.objects.count() == 8
+
+
+@pytest.mark.parametrize('command', ['phonecalls_export', 'phonecalls_erase'])
+def test_unknown_connector_is_refused(citizen_calls, command):
+    with translation.override('en'), pytest.raises(CommandError, match='no phone calls connector "standard"'):
+        call_command(command, number='0143250135', connector='standard', stdout=io.StringIO())
+    assert Call.objects.count() == 8
+
+
+def test_erase_deletes_every_call_of_the_number_and_nothing_else(citizen_calls):
+    calls, others = citizen_calls
+    assert erase('--number', '+33143250135') == '4 calls deleted.'
+    assert set(Call.objects.all()) == set(others)
+
+
+def test_erase_deletes_open_calls_and_a_later_stop_is_harmless(app, api_user, citizen_calls):
+    erase(number='0143250135')
+    resp = app.get('/phonecalls/ipbx/call-stop?caller=%2B33143250135&callee=42&apikey=abcdef')
+    assert resp.json['data']['open_call'] is False
+
+
+def test_erase_can_be_limited_to_one_connector(citizen_calls):
+    calls, others = citizen_calls
+    assert erase(number='0143250135', connector='ipbx') == '3 calls deleted.'
+    assert set(Call.objects.all()) == {calls['annexe'], *others}
+
+
+def test_erase_dry_run_counts_and_deletes_nothing(citizen_calls):
+    assert erase(number='0143250135', dry_run=True) == '4 calls would be deleted (dry run, nothing deleted).'
+    assert Call.objects.count() == 8
+
+
+def test_erase_of_a_number_without_calls_deletes_nothing(citizen_calls):
+    assert erase(number='0699999999') == '0 calls deleted.'
+    assert Call.objects.count() == 8
+
+
+def test_export_and_erase_log_counts_but_never_the_number(citizen_calls, caplog):
+    caplog.set_level(logging.INFO, logger='passerelle')
+    export(number='0143250135')
+    erase(number='0143250135')
+    assert (LOGGER, logging.INFO, 'export: 3 call(s) of a number exported on request') in caplog.record_tuples
+    assert (LOGGER, logging.INFO, 'erase: 3 call(s) of a number deleted on request') in caplog.record_tuples
+    assert '43250135' not in caplog.text
+    assert '43 25 01 35' not in caplog.text
+
+
+@pytest.mark.skipif(
+    not (Path(passerelle_phonecalls.__file__).parent / 'locale/fr/LC_MESSAGES/django.mo').exists(),
+    reason='French catalogue not compiled: make messages',
+)
+def test_commands_speak_french_on_a_french_site(citizen_calls):
+    out = io.StringIO()
+    with translation.override('fr'):
+        call_command('phonecalls_erase', number='0143250135', dry_run=True, stdout=out)
+        with pytest.raises(CommandError, match='numéros masqués'):
+            call_command('phonecalls_export', number='anonyme', stdout=io.StringIO())
+    assert out.getvalue().strip() == "4 appels seraient supprimés (simulation, rien n'a été supprimé)."
+
+
+def test_plain_functions_refuse_a_withheld_number():
+    with pytest.raises(NumberRequestError):
+        export_calls_of_number('unknown')
+    with pytest.raises(NumberRequestError):
+        erase_calls_of_number('private')
