@@ -11,6 +11,7 @@ written to ``test-artifacts/hypothesis-<database>.json``.
 import re
 from urllib.parse import quote, quote_from_bytes
 
+import django
 import pytest
 from django.db import connection
 from hypothesis import HealthCheck, event, given, settings
@@ -332,6 +333,11 @@ def test_request_body_the_host_cannot_parse_is_a_plain_400_and_stores_nothing(ap
     assert not Call.objects.exists()
 
 
+@pytest.mark.skipif(
+    django.VERSION < (5, 0),
+    reason="Django 4.2's admin-mail log handler reads the oversized query again while reporting "
+    'the 400 and raises TooManyFieldsSent itself (fixed in Django 5)',
+)
 def test_too_many_parameters_are_a_plain_400_and_store_nothing(app, ipbx):
     """Past Django's DATA_UPLOAD_MAX_NUMBER_FIELDS (1000) the query is refused before any connector code."""
     query = encode_pairs(
