@@ -8,6 +8,14 @@
  * attributes. Strings from the network only ever reach the page through
  * .value, .textContent and DOM nodes built here, never as HTML.
  *
+ * One poller per browser: the tabs of one agent showing the same cell elect
+ * one leader with the Web Locks API; only the leader polls, and it shares each
+ * answer with the other tabs over a BroadcastChannel. Every tab renders the
+ * answers as if it had polled (and pops into its own search input, once per
+ * call). A tab that becomes visible takes the lead, so the pace is the one of
+ * a visible tab; a follower that hears nothing for too long (a frozen leader)
+ * takes it too. Without those APIs every tab polls on its own.
+ *
  * Events dispatched on the cell's root element (they bubble):
  *   phone-call-cell:pop        detail {value, callId}  a number was typed into the search input
  *   phone-call-cell:error      detail {failures, status, message}  a poll failed
@@ -28,6 +36,7 @@
   // A Date header only has second resolution: below this the clocks agree.
   var CLOCK_SKEW_TOLERANCE = 2000;
   var EDITABLE_SELECTOR = 'input, textarea, select, [contenteditable=""], [contenteditable="true"]';
+  var CHANNEL_PREFIX = 'phone-call-cell:';
 
   function PollFailure(message, status) {
     this.message = message || '';
@@ -102,11 +111,20 @@
     this.shownCallEnded = false;
     this.recentSignature = null;
     this.destroyed = false;
+    // Tab coordination; see the header. `leader` stays true without it.
+    this.leader = true;
+    this.channel = null;
+    this.queued = null;
+    this.held = null;
+    this.stealing = false;
+    this.lastMessage = null;
+    this.watchdogTimer = null;
 
     this.onVisibilityChange = this.onVisibilityChange.bind(this);
     this.onStorage = this.onStorage.bind(this);
     this.onPauseChange = this.onPauseChange.bind(this);
     this.onClick = this.onClick.bind(this);
+    this.onMessage = this.onMessage.bind(this);
     document.addEventListener('visibilitychange', this.onVisibilityChange);
     window.addEventListener('storage', this.onStorage);
     root.addEventListener('click', this.onClick);
@@ -116,8 +134,187 @@
       root.classList.toggle('phone-call-cell--paused', this.parts.pause.checked);
     }
     this.showTargetWarning(!this.findTarget());
-    this.poll();
+    if (!this.coordinate()) {
+      this.poll();
+    }
   }
+
+  function canCoordinate() {
+    return !!(window.BroadcastChannel && navigator.locks && typeof navigator.locks.request === 'function');
+  }
+
+  /* Join the other tabs of this cell: returns false when this tab must poll on its own. */
+  PhoneCallCell.prototype.coordinate = function () {
+    if (!this.pollUrl || !canCoordinate()) {
+      return false;
+    }
+    var name = CHANNEL_PREFIX + this.pollUrl;
+    try {
+      this.channel = new BroadcastChannel(name);
+    } catch (error) {
+      this.channel = null;
+      return false;
+    }
+    this.lockName = name + ':poller';
+    this.leader = false;
+    this.channel.addEventListener('message', this.onMessage);
+    this.post({type: 'hello'});
+    this.watchLeader(this.interval);
+    this.requestLead(false);
+    return true;
+  };
+
+  /*
+   * Ask for the poller lock: queued behind the leader, or (steal) taken from it.
+   * A tab has at most one queued request and one steal under way; a request
+   * is a ticket, so that a late answer about an old one is recognised.
+   */
+  PhoneCallCell.prototype.requestLead = function (steal) {
+    var self = this;
+    if (steal) {
+      if (this.stealing) {
+        return;
+      }
+      this.stealing = true;
+    }
+    if (this.queued) {
+      this.queued.controller.abort();
+      this.queued = null;
+    }
+    var ticket = {controller: steal ? null : new AbortController(), release: null};
+    if (!steal) {
+      this.queued = ticket;
+    }
+    var request;
+    try {
+      request = navigator.locks.request(
+        this.lockName,
+        steal ? {steal: true} : {signal: ticket.controller.signal},
+        function () {
+          if (steal) {
+            self.stealing = false;
+          }
+          if (self.queued === ticket) {
+            self.queued = null;
+          }
+          if (self.destroyed) {
+            return null;
+          }
+          // Held until destroy() or until another tab steals it.
+          return new Promise(function (resolve) {
+            ticket.release = resolve;
+            self.held = ticket;
+            self.lead();
+          });
+        }
+      );
+    } catch (error) {
+      request = Promise.reject(error);
+    }
+    Promise.resolve(request).catch(function (error) {
+      if (steal) {
+        self.stealing = false;
+      }
+      if (self.destroyed || (ticket.controller && ticket.controller.signal.aborted)) {
+        return;
+      }
+      if (error && error.name === 'AbortError') {
+        // Another tab took the lead: follow it, and queue up to succeed it.
+        if (self.held === ticket) {
+          self.held = null;
+          self.follow();
+          self.requestLead(false);
+        }
+      } else {
+        // Locks refused (an opaque origin...): poll on our own.
+        self.lead();
+      }
+    });
+  };
+
+  PhoneCallCell.prototype.lead = function () {
+    if (this.leader || this.destroyed) {
+      return;
+    }
+    this.leader = true;
+    clearTimeout(this.watchdogTimer);
+    this.watchdogTimer = null;
+    this.poll();
+  };
+
+  PhoneCallCell.prototype.follow = function () {
+    if (!this.leader) {
+      return;
+    }
+    this.leader = false;
+    clearTimeout(this.pollTimer);
+    this.pollTimer = null;
+    if (this.controller) {
+      this.controller.abort();
+    }
+    this.watchLeader(this.interval);
+  };
+
+  /* Take the lead if the leader stays silent past its next poll and a request's timeout. */
+  PhoneCallCell.prototype.watchLeader = function (nextDelay) {
+    var self = this;
+    clearTimeout(this.watchdogTimer);
+    this.watchdogTimer = setTimeout(function () {
+      self.watchdogTimer = null;
+      if (!self.leader && !self.destroyed) {
+        self.requestLead(true);
+      }
+    }, Math.min(nextDelay, this.maxDelay) + REQUEST_TIMEOUT + this.interval);
+  };
+
+  PhoneCallCell.prototype.post = function (message) {
+    if (this.channel) {
+      try {
+        this.channel.postMessage(message);
+      } catch (error) {
+        // A closed channel: nobody left to tell.
+      }
+    }
+  };
+
+  /* The leader tells the other tabs what it learnt; they render it as their own poll. */
+  PhoneCallCell.prototype.share = function (message) {
+    if (!this.channel || !this.leader) {
+      return;
+    }
+    message.hidden = !!document.hidden;
+    message.next = this.nextDelay();
+    this.lastMessage = message;
+    this.post(message);
+  };
+
+  PhoneCallCell.prototype.onMessage = function (event) {
+    var message = event.data;
+    if (!message || typeof message !== 'object' || this.destroyed) {
+      return;
+    }
+    if (this.leader) {
+      if (message.type === 'hello' && this.lastMessage) {
+        this.post(this.lastMessage);
+      } else if (message.type === 'poll-now') {
+        this.poll();
+      }
+      return;
+    }
+    if (message.type !== 'state' && message.type !== 'failure') {
+      return;
+    }
+    this.watchLeader(typeof message.next === 'number' ? message.next : this.interval);
+    if (message.type === 'state' && message.state && message.state.data && typeof message.state.data === 'object') {
+      this.succeed({data: message.state.data, serverDate: Number(message.state.serverDate)});
+    } else if (message.type === 'failure') {
+      this.fail(new PollFailure(text(message.message), Number(message.status) || 0));
+    }
+    // A leader in a hidden tab polls slowly: a tab the agent looks at takes over.
+    if (message.hidden && !document.hidden) {
+      this.requestLead(true);
+    }
+  };
 
   /* The one network call; tests may replace it. Resolves {data, serverDate}, rejects PollFailure. */
   PhoneCallCell.prototype.fetchState = function (url, signal) {
@@ -148,11 +345,15 @@
   };
 
   PhoneCallCell.prototype.pollNow = function () {
-    this.poll();
+    if (this.leader) {
+      this.poll();
+    } else {
+      this.post({type: 'poll-now'});
+    }
   };
 
   PhoneCallCell.prototype.poll = function () {
-    if (this.busy || this.destroyed) {
+    if (this.busy || this.destroyed || !this.leader) {
       return;
     }
     clearTimeout(this.pollTimer);
@@ -170,15 +371,19 @@
     } catch (error) {
       request = Promise.reject(error);
     }
+    var shared = null;
     request
       .then(function (state) {
-        if (!self.destroyed) {
+        if (!self.destroyed && self.leader) {
           self.succeed(state);
+          shared = {type: 'state', state: {data: state.data, serverDate: state.serverDate}};
         }
       })
       .catch(function (error) {
-        if (!self.destroyed) {
-          self.fail(error instanceof PollFailure ? error : new PollFailure('', 0));
+        if (!self.destroyed && self.leader) {
+          var failure = error instanceof PollFailure ? error : new PollFailure('', 0);
+          self.fail(failure);
+          shared = {type: 'failure', message: failure.message, status: failure.status};
         }
       })
       .then(function () {
@@ -186,6 +391,9 @@
         self.controller = null;
         self.busy = false;
         self.schedule();
+        if (shared) {
+          self.share(shared);
+        }
       });
   };
 
@@ -203,7 +411,7 @@
   };
 
   PhoneCallCell.prototype.schedule = function () {
-    if (this.destroyed) {
+    if (this.destroyed || !this.leader) {
       return;
     }
     clearTimeout(this.pollTimer);
@@ -497,8 +705,16 @@
   };
 
   PhoneCallCell.prototype.onVisibilityChange = function () {
-    if (!document.hidden) {
-      this.poll();
+    if (this.leader) {
+      if (!document.hidden) {
+        this.poll();
+      } else if (this.lastMessage) {
+        // Tell a visible tab at once that it should take over.
+        this.share(this.lastMessage);
+      }
+    } else if (!document.hidden) {
+      // The agent is looking at this tab: it polls, at once.
+      this.requestLead(true);
     }
   };
 
@@ -559,7 +775,23 @@
     this.destroyed = true;
     clearTimeout(this.pollTimer);
     this.pollTimer = null;
+    clearTimeout(this.watchdogTimer);
+    this.watchdogTimer = null;
     this.stopClock();
+    if (this.queued) {
+      this.queued.controller.abort();
+      this.queued = null;
+    }
+    if (this.held) {
+      // Another tab of the agent takes over the polling.
+      this.held.release();
+      this.held = null;
+    }
+    if (this.channel) {
+      this.channel.removeEventListener('message', this.onMessage);
+      this.channel.close();
+      this.channel = null;
+    }
     if (this.controller) {
       this.controller.abort();
       this.controller = null;
