@@ -9,8 +9,10 @@ with a message for the agent and the HTTP status the poll view answers with;
 the request is bounded in time and in size so a poll never hangs.
 """
 
+import functools
 import json
 import logging
+import threading
 import time
 import urllib.parse
 
@@ -49,6 +51,33 @@ class ConnectorError(Exception):
         super().__init__(message)
         self.message = message
         self.http_status = http_status
+
+
+_local = threading.local()
+
+
+def http_session():
+    """The requests session of this thread, kept from one poll to the next.
+
+    Every agent's tab polls every few seconds: building a session, reading
+    the proxy settings of the environment and opening a new (TLS) connection
+    to Passerelle on each poll were a sizeable share of its cost. Connections
+    are kept alive when Passerelle allows it; proxies from the environment
+    are still honoured, read once per host (``proxies_for``); ``.netrc``
+    files are not read (the request carries its own signature or key).
+    """
+    session = getattr(_local, 'session', None)
+    if session is None:
+        session = requests.Session()
+        session.trust_env = False
+        _local.session = session
+    return session
+
+
+@functools.lru_cache(maxsize=64)
+def proxies_for(scheme, netloc):
+    """The proxies the environment sets for ``scheme://netloc`` (``{}`` for none)."""
+    return requests.utils.get_environ_proxies('%s://%s/' % (scheme, netloc))
 
 
 def get_timeout():
@@ -168,6 +197,27 @@ def _unexpected_answer(cell, reason):
     return ConnectorError(_('The telephony connector gave an unexpected answer.'))
 
 
+def _get_body(cell, url, proxies, deadline, timeout):
+    """The body of the connector's answer to ``url``, read before ``deadline``."""
+    remaining = max(0.001, deadline - time.monotonic())
+    with http_session().get(
+        url,
+        timeout=(remaining, remaining),
+        stream=True,
+        proxies=proxies,
+        # A redirect would carry the signed URL to another place.
+        allow_redirects=False,
+        # Compressed answers could inflate far beyond the size cap.
+        headers={'Accept': 'application/json', 'Accept-Encoding': 'identity'},
+    ) as response:
+        if response.status_code != 200:
+            _log_failure(cell, f'HTTP status {response.status_code}')
+            raise ConnectorError(
+                _('The telephony connector answered with HTTP status %s.') % response.status_code
+            )
+        return _read_answer(cell, response, deadline, timeout)
+
+
 def fetch_calls(cell, extension, limit):
     """Ask the connector for the calls of ``extension``; return ``(current, past)`` lists of call dicts.
 
@@ -184,30 +234,24 @@ def fetch_calls(cell, extension, limit):
         raise ConnectorError(_('The telephony connector could not be reached.')) from None
     timeout = get_timeout()
     deadline = time.monotonic() + timeout
-    try:
-        with requests.get(
-            url,
-            timeout=(timeout, timeout),
-            stream=True,
-            # A redirect would carry the signed URL to another place.
-            allow_redirects=False,
-            # Compressed answers could inflate far beyond the size cap.
-            headers={'Accept': 'application/json', 'Accept-Encoding': 'identity'},
-        ) as response:
-            if response.status_code != 200:
-                _log_failure(cell, f'HTTP status {response.status_code}')
-                raise ConnectorError(
-                    _('The telephony connector answered with HTTP status %s.') % response.status_code
-                )
-            body = _read_answer(cell, response, deadline, timeout)
-    except requests.Timeout:
-        raise _timeout_error(cell, timeout) from None
-    except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-        # A read timeout while streaming the body surfaces as a ConnectionError.
-        if time.monotonic() >= deadline:
+    parts = urllib.parse.urlsplit(url)
+    proxies = proxies_for(parts.scheme, parts.netloc)
+    # A kept-alive connection may have been closed by Passerelle just as it
+    # was reused: one more attempt on a fresh connection, within the deadline.
+    for attempt in (1, 2):
+        try:
+            body = _get_body(cell, url, proxies, deadline, timeout)
+            break
+        except requests.Timeout:
             raise _timeout_error(cell, timeout) from None
-        _log_failure(cell, f'unreachable ({type(exc).__name__})')
-        raise ConnectorError(_('The telephony connector could not be reached.')) from None
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            # A read timeout while streaming the body surfaces as a ConnectionError.
+            if time.monotonic() >= deadline:
+                raise _timeout_error(cell, timeout) from None
+            if attempt == 1 and isinstance(exc, requests.ConnectionError):
+                continue
+            _log_failure(cell, f'unreachable ({type(exc).__name__})')
+            raise ConnectorError(_('The telephony connector could not be reached.')) from None
 
     try:
         payload = json.loads(body)
@@ -276,15 +320,21 @@ def caller_display(call):
     raw = _text(call.get('caller')) or ''
     e164 = _text(call.get('caller_e164'))
     if e164:
-        try:
-            number = phonenumbers.parse(e164, None)
-        except phonenumbers.NumberParseException:
-            return raw or e164
-        region = getattr(settings, 'PHONE_CALL_CELL_REGION', DEFAULT_REGION)
-        if number.country_code == phonenumbers.country_code_for_region(region):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        return _display_e164(e164, getattr(settings, 'PHONE_CALL_CELL_REGION', DEFAULT_REGION)) or raw or e164
     return raw
+
+
+# Each poll displays the same few recent callers again: format each number once.
+@functools.lru_cache(maxsize=4096)
+def _display_e164(e164, region):
+    """``e164`` written the way ``region`` writes its own numbers, else internationally; None if unparsable."""
+    try:
+        number = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return None
+    if number.country_code == phonenumbers.country_code_for_region(region):
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
 def widget_call(call, value_format, ended=False):

@@ -1,0 +1,124 @@
+"""The hot queries of the connector are served by indexes, whatever the size of the call history.
+
+PostgreSQL only: the point is the plan its planner chooses once the table
+holds a realistic history and statistics. Each test runs the connector's own
+method, captures the SQL it sends, and asks PostgreSQL to EXPLAIN it.
+"""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from passerelle_phonecalls.models import Call
+
+pytestmark = [pytest.mark.django_db, pytest.mark.postgresql]
+
+CALLS = 20000
+CALLEES = 500
+TABLE = Call._meta.db_table
+
+
+@pytest.fixture
+def history(connector):
+    """20,000 calls over 500 extensions and 60 days, a few open ones, analysed.
+
+    Extension ``1030`` has forty finished calls and an open one, like any
+    busy extension of a town hall.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""INSERT INTO {TABLE} (resource_id, caller, callee, caller_e164, start, "end", details)
+            SELECT %s, caller, (1000 + n %% %s)::text, '+33' || substr(caller, 2), start,
+                   start + (30 + n %% 600) * interval '1 second', '{{}}'::jsonb
+            FROM (
+                SELECT n, '06' || lpad((n * 7919 %% 100000000)::text, 8, '0') AS caller,
+                       now() - interval '2 hours' - (n * 7 %% 86400) * interval '1 minute' AS start
+                FROM generate_series(1, %s) AS n
+            ) AS generated""",
+            [connector.pk, CALLEES, CALLS],
+        )
+        # One open call on every tenth extension, half of them missed hang-ups.
+        cursor.execute(
+            f"""INSERT INTO {TABLE} (resource_id, caller, callee, caller_e164, start, "end", details)
+            SELECT %s, '0143250135', (1000 + n)::text, '+33143250135',
+                   now() - (CASE WHEN n %% 20 = 0 THEN 300 ELSE 5 END) * interval '1 minute', NULL, '{{}}'::jsonb
+            FROM generate_series(0, %s, 10) AS n""",
+            [connector.pk, CALLEES - 1],
+        )
+        cursor.execute(f'ANALYZE {TABLE}')
+    return connector
+
+
+def plans_of(function):
+    """Run ``function`` and return the EXPLAIN output of each statement it sent to the call table."""
+    with CaptureQueriesContext(connection) as captured:
+        function()
+    plans = []
+    with connection.cursor() as cursor:
+        for query in captured.captured_queries:
+            if TABLE not in query['sql']:
+                continue
+            cursor.execute('EXPLAIN ' + query['sql'])
+            plans.append((query['sql'], '\n'.join(row[0] for row in cursor.fetchall())))
+    assert plans, 'no statement on the call table was captured'
+    return plans
+
+
+def assert_index_backed(plans):
+    for sql, plan in plans:
+        assert f'Seq Scan on {TABLE}' not in plan, f'{sql}\n{plan}'
+        assert 'Index' in plan, f'{sql}\n{plan}'
+
+
+def test_current_and_recent_calls_of_an_extension_use_indexes(history):
+    plans = plans_of(lambda: history.calls_of('1030'))
+    assert len(plans) == 2
+    assert_index_backed(plans)
+
+
+def test_calls_of_an_extension_from_one_caller_use_indexes(history):
+    plans = plans_of(lambda: history.calls_of('1030', caller='+33 6 00 00 79 19'))
+    assert_index_backed(plans)
+
+
+def test_call_start_lookup_of_the_open_call_uses_an_index(history):
+    plans = plans_of(lambda: history.call_start('0143250135', '1030'))
+    assert_index_backed(plans)
+
+
+def test_call_stop_lookup_and_close_use_indexes(history):
+    plans = plans_of(lambda: history.call_stop('0143250135', '1030'))
+    assert len(plans) == 2
+    assert_index_backed(plans)
+
+
+def test_stale_call_closing_uses_an_index(history):
+    closed = []
+    plans = plans_of(lambda: closed.append(history.close_stale_calls()))
+    assert closed == [25]
+    assert_index_backed(plans)
+
+
+def test_purge_of_old_calls_uses_an_index(history):
+    history.data_retention_period = 59
+    deleted = []
+    plans = plans_of(lambda: deleted.append(history.purge_old_calls()))
+    assert 0 < deleted[0] < CALLS / 10
+    assert_index_backed(plans)
+
+
+def test_history_fixture_spreads_calls_over_many_extensions(history):
+    # The plans above mean something only if the table is big and varied.
+    assert Call.objects.count() == CALLS + CALLEES // 10
+    assert Call.objects.values('callee').distinct().count() == CALLEES
+    oldest = Call.objects.order_by('start').first().start
+    assert timezone.now() - oldest > datetime.timedelta(days=59)
+
+
+def test_the_plan_check_catches_a_query_no_index_serves(history):
+    plans = plans_of(lambda: list(Call.objects.filter(caller_e164='+33143250135')))
+    with pytest.raises(AssertionError, match='Seq Scan'):
+        assert_index_backed(plans)
