@@ -36,6 +36,14 @@ test: $(VENV)/.installed-$(DJANGO) messages
 	$(BIN)/python -m playwright --version >/dev/null
 	$(BIN)/python tests/run.py $(ARGS)
 
+# Its own stamp: the test rule's stamp change removes every .installed-* file.
+$(VENV)/.bench-installed: $(VENV)/.installed-$(DJANGO) setup.cfg
+	$(BIN)/pip install -q -e '.[test,bench]' 'Django~=$(DJANGO).0'
+	touch $@
+
+bench: $(VENV)/.bench-installed messages
+	$(BIN)/python bench/run.py $(ARGS)
+
 lint: $(VENV)/.installed-$(DJANGO)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
