@@ -33,18 +33,8 @@ if ROOT not in sys.path:
     sys.path.insert(0, ROOT)
 
 from bench import servers, stats, world  # noqa: E402
+from tests.chromium import launch  # noqa: E402
 
-CHROMIUM = '/usr/bin/chromium'
-CHROMIUM_ARGS = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-]
 API_KEY = 'abcdef'
 
 # Playwright's sync API keeps an event loop in this thread; the ORM calls made
@@ -317,7 +307,7 @@ def main(argv=None):
         env = servers.django_environment(database, base_url + '/')
         # Threads: the cell's poll view calls the connector on this same server.
         with servers.gunicorn(env, workers=2, threads=4, port=port), sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+            browser = launch(playwright)
             try:
                 if 'pop' in only:
                     results['screen_pop'] = [

@@ -11,28 +11,14 @@ import pytest
 import requests
 
 from demo.seed import DEMO_API_KEY, seed
+from tests.chromium import launch, require_chromium
 
-CHROMIUM = '/usr/bin/chromium'
-CHROMIUM_ARGS = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-quic',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-]
 SIGNATURE_ORIG = 'combo.e2e'
 SIGNATURE_SECRET = 'e2e-signature-secret'
 
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls
 # the tests make between browser steps are still plain synchronous code.
 os.environ.setdefault('DJANGO_ALLOW_ASYNC_UNSAFE', 'true')
-
-
-def running_in_ci():
-    return os.environ.get('CI', '').lower() in ('1', 'true', 'yes')
 
 
 @pytest.fixture
@@ -79,15 +65,11 @@ def stop_call(demo):
 
 @pytest.fixture(scope='session')
 def browser():
-    if not os.path.exists(CHROMIUM):
-        reason = '%s is missing (apt-get install chromium): browser tests cannot run' % CHROMIUM
-        if running_in_ci():
-            pytest.fail(reason)
-        pytest.skip(reason)
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         yield browser
         browser.close()
 

@@ -1,21 +1,12 @@
 """Fixtures for the stand-in Combo's own tests (factories with overrides)."""
 
-import os
-
 import pytest
 from combo.apps.search.models import DirectoryUser, OpenRequest, SearchCell
 from combo.data.models import Page
 from django.contrib.auth.models import Group, User
 
-CHROMIUM = '/usr/bin/chromium'
-CHROMIUM_ARGS = [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--no-first-run',
-]
+from tests.chromium import launch, require_chromium
+
 PASSWORD = 'correct horse battery staple'
 
 
@@ -163,13 +154,12 @@ def open_request_factory():
 
 @pytest.fixture
 def browser_page():
-    """A Chromium page (Playwright); skipped when Debian's Chromium is not installed."""
-    if not os.path.exists(CHROMIUM):
-        pytest.skip(f"{CHROMIUM} is missing: browser tests need Debian's chromium package")
+    """A Chromium page (Playwright); skipped, saying why, when Debian's Chromium is not installed."""
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             yield browser.new_page()
         finally:
