@@ -194,15 +194,23 @@ class PhoneCalls(BaseResource):
         """
         calls = self.calls.filter(callee=callee)
         if caller is not None:
-            number = normalise_number(caller, self.default_region)
-            match = Q(caller=caller)
-            if number.e164:
-                match |= Q(caller_e164=number.e164)
-            calls = calls.filter(match)
+            calls = calls.filter(self.same_number(caller))
         cutoff = timezone.now() - datetime.timedelta(minutes=self.max_call_duration)
         current = list(calls.filter(end__isnull=True, start__gte=cutoff).order_by('-start', '-pk')[:limit])
         past = list(calls.filter(end__isnull=False).order_by('-start', '-pk')[:limit])
         return current, past
+
+    def same_number(self, number):
+        """A filter on the calls from ``number``, matched as written or on its E.164 form.
+
+        ``+33143250135``, ``0143250135`` and ``01 43 25 01 35`` all find the
+        calls of the same caller, read in this connector's default region.
+        """
+        match = Q(caller=number)
+        e164 = normalise_number(number, self.default_region).e164
+        if e164:
+            match |= Q(caller_e164=e164)
+        return match
 
     def close_calls(self, queryset):
         """Close the open calls of ``queryset`` at their start plus the maximum duration.

@@ -9,6 +9,8 @@ each connector's default region, so ``01 43 25 01 35``, ``0143250135`` and
 functions.
 """
 
+from collections import Counter
+
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -16,7 +18,7 @@ from django.utils.translation import gettext
 
 from .calls import call_json, isoformat
 from .models import Call, PhoneCalls
-from .numbers import is_withheld, normalise_number
+from .numbers import is_withheld
 
 
 class NumberRequestError(ValueError):
@@ -61,20 +63,13 @@ def calls_of_number(number, connector_slug=None):
     number = clean_requested_number(number)
     match = Q(pk__in=[])
     for connector in connectors_for(connector_slug):
-        same_number = Q(caller=number)
-        e164 = normalise_number(number, connector.default_region).e164
-        if e164:
-            same_number |= Q(caller_e164=e164)
-        match |= Q(resource=connector) & same_number
+        match |= Q(resource=connector) & connector.same_number(number)
     return Call.objects.filter(match).select_related('resource').order_by('start', 'pk')
 
 
 def count_by_connector(calls):
     """``{connector: number of calls}`` for ``calls``."""
-    counts = {}
-    for call in calls:
-        counts[call.resource] = counts.get(call.resource, 0) + 1
-    return counts
+    return Counter(call.resource for call in calls)
 
 
 def export_calls_of_number(number, connector_slug=None):
