@@ -5,7 +5,8 @@ DJANGO ?= 5.2
 PORT ?= 8000
 ARGS ?=
 BIN := $(VENV)/bin
-CATALOGUES := $(wildcard */locale/*/LC_MESSAGES/django.po)
+STAMP := $(VENV)/.installed
+CATALOGUES := $(wildcard */locale/*/LC_MESSAGES/django.po hosts/*/locale/*/LC_MESSAGES/django.po)
 
 .PHONY: demo test lint format messages makemessages bench deb clean
 
@@ -13,10 +14,19 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-# One stamp per Django series, so `make test DJANGO=4.2` switches the venv.
-$(VENV)/.installed-$(DJANGO): $(BIN)/python setup.cfg setup.py
-	$(BIN)/pip install -q -e '.[test]' 'Django~=$(DJANGO).0'
-	rm -f $(VENV)/.installed-*
+# One stamp per need and Django series: `make test DJANGO=4.2` switches the venv,
+# and `make demo` installs only what the demo needs.
+$(STAMP)-demo-$(DJANGO): $(BIN)/python setup.cfg setup.py requirements/demo.txt
+	$(BIN)/pip install -q -e . -r requirements/demo.txt 'Django~=$(DJANGO).0'
+	find $(VENV) -maxdepth 1 -name '.installed-*' ! -name '*-$(DJANGO)' -delete
+	touch $@
+
+$(STAMP)-test-$(DJANGO): $(STAMP)-demo-$(DJANGO) requirements/test.txt
+	$(BIN)/pip install -q -e . -r requirements/test.txt 'Django~=$(DJANGO).0'
+	touch $@
+
+$(STAMP)-bench-$(DJANGO): $(STAMP)-test-$(DJANGO) requirements/bench.txt
+	$(BIN)/pip install -q -e . -r requirements/bench.txt 'Django~=$(DJANGO).0'
 	touch $@
 
 %.mo: %.po
@@ -24,31 +34,25 @@ $(VENV)/.installed-$(DJANGO): $(BIN)/python setup.cfg setup.py
 
 messages: $(CATALOGUES:.po=.mo)
 
-makemessages: $(VENV)/.installed-$(DJANGO)
+makemessages: $(STAMP)-test-$(DJANGO)
 	for app in passerelle_phonecalls combo_phone_cell; do \
 		(cd $$app && ../$(BIN)/django-admin makemessages -l fr --no-obsolete --no-location) || exit 1; \
 	done
 
-demo: $(VENV)/.installed-$(DJANGO) messages
+demo: $(STAMP)-demo-$(DJANGO) messages
 	PORT=$(PORT) $(BIN)/python demo/manage.py demo_serve
 
-test: $(VENV)/.installed-$(DJANGO) messages
-	$(BIN)/python -m playwright --version >/dev/null
+test: $(STAMP)-test-$(DJANGO) messages
 	$(BIN)/python tests/run.py $(ARGS)
 
-# Its own stamp: the test rule's stamp change removes every .installed-* file.
-$(VENV)/.bench-installed: $(VENV)/.installed-$(DJANGO) setup.cfg
-	$(BIN)/pip install -q -e '.[test,bench]' 'Django~=$(DJANGO).0'
-	touch $@
-
-bench: $(VENV)/.bench-installed messages
+bench: $(STAMP)-bench-$(DJANGO) messages
 	$(BIN)/python bench/run.py $(ARGS)
 
-lint: $(VENV)/.installed-$(DJANGO)
+lint: $(STAMP)-test-$(DJANGO)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-format: $(VENV)/.installed-$(DJANGO)
+format: $(STAMP)-test-$(DJANGO)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
