@@ -1,28 +1,56 @@
-"""Run every test suite on every available database; exit non-zero on any failure.
+"""Run the test suites; exit non-zero on any failure, or when a suite runs no test.
 
-Each suite runs in its own pytest process because each is a different Django
-project: the connector in Passerelle, the cell in Combo, the end-to-end tests
-on the demo project that holds both. The suites run on SQLite, then again on
-PostgreSQL when one answers at ``TEST_DATABASE_URL``. With ``CI=true`` a
-missing PostgreSQL or Chromium is a failure, not a skip.
+Each suite is its own pytest process because each is a different Django
+project: the connector in Passerelle, the cell in Combo (with and without
+Combo's search app), the stand-ins' own tests, and the end-to-end tests on the
+demo project that holds both hosts. Each test runs where it proves something:
 
-Extra arguments are passed to every pytest run (``make test ARGS='-k stop'``).
+- the connector and cell suites on SQLite and again on PostgreSQL (when one
+  answers at ``TEST_DATABASE_URL``), on whichever Django series is installed;
+- the stand-ins' tests and the search-app-less cell on SQLite only: they test
+  configurations, not databases;
+- the end-to-end, browser and SIP suites once, with the newest Django series,
+  on PostgreSQL (SQLite when PostgreSQL does not answer).
+
+Suites run two at a time (``TEST_JOBS`` to change it), each printing its output
+when it ends. With ``CI=true`` a missing PostgreSQL or Chromium is a failure,
+not a skip. Extra arguments go to every pytest run (``make test ARGS='-k stop'``);
+``TEST_SUITES=combo,e2e`` runs only those suites.
 """
 
 import os
 import socket
 import subprocess
 import sys
+import tempfile
+import time
 import xml.etree.ElementTree as ET
+from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
+import django
+
+EVERY_DATABASE = 'every database'
+SQLITE = 'SQLite only'
+ONCE = 'once, newest Django, PostgreSQL'
+NEWEST_SERIES = (5, 2)
+# name, test path, settings module, where it runs; the longest suites first.
 SUITES = [
-    ('passerelle', 'tests/passerelle', 'tests.settings.passerelle'),
-    ('combo', 'tests/combo', 'tests.settings.combo'),
-    ('e2e', 'tests/e2e', 'tests.settings.demo'),
+    ('e2e', 'tests/e2e', 'tests.settings.demo', ONCE),
+    ('ipbx', 'tests/ipbx', 'tests.settings.demo', ONCE),
+    ('passerelle', 'tests/passerelle', 'tests.settings.passerelle', EVERY_DATABASE),
+    ('combo', 'tests/combo', 'tests.settings.combo', EVERY_DATABASE),
+    ('combo-nosearch', 'tests/combo_nosearch', 'tests.settings.combo_nosearch', SQLITE),
+    ('hosts-passerelle', 'tests/hosts/passerelle', 'tests.settings.passerelle', SQLITE),
+    ('hosts-combo', 'tests/hosts/combo', 'tests.settings.combo', SQLITE),
+    ('hosts-wcs', 'tests/hosts/wcs', 'tests.settings.demo', SQLITE),
 ]
 DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/'
 CHROMIUM = '/usr/bin/chromium'
+
+
+def truthy(value):
+    return (value or '').lower() in ('1', 'true', 'yes')
 
 
 def postgres_answers(url):
@@ -34,44 +62,57 @@ def postgres_answers(url):
     return True
 
 
-def main(args):
-    ci = os.environ.get('CI', '').lower() in ('1', 'true', 'yes')
-    postgres = os.environ.get('TEST_DATABASE_URL') or DEFAULT_POSTGRES
-    backends = [('sqlite', '')]
-    problems = []
-    if postgres_answers(postgres):
-        backends.append(('postgresql', postgres))
-    else:
-        message = 'PostgreSQL does not answer at %s: PostgreSQL runs skipped' % postgres
-        print('*** ' + message, flush=True)
-        if ci:
-            problems.append(message)
-    if not os.path.exists(CHROMIUM):
-        message = '%s is missing: browser tests skipped (apt-get install chromium)' % CHROMIUM
-        print('*** ' + message, flush=True)
-        if ci:
-            problems.append(message)
+def plan(postgres, newest, selected):
+    """The ``(suite, path, settings, backend, url)`` runs of this invocation, and the notes about the rest."""
+    runs, notes = [], []
+    backends = [('sqlite', '')] + ([('postgresql', postgres)] if postgres else [])
+    for name, path, settings, where in SUITES:
+        if selected and name not in selected:
+            continue
+        if where == EVERY_DATABASE:
+            chosen = backends
+        elif where == SQLITE:
+            chosen = backends[:1]
+        elif newest:
+            chosen = backends[-1:]
+        else:
+            notes.append('%s: runs with Django %d.%d only' % (name, *NEWEST_SERIES))
+            continue
+        runs.extend((name, path, settings, backend, url) for backend, url in chosen)
+    return runs, notes
 
-    os.makedirs('test-artifacts', exist_ok=True)
-    totals = {'passed': 0, 'failed': 0, 'skipped': 0}
-    for backend, url in backends:
-        for suite, path, settings in SUITES:
-            print('\n=== %s tests on %s ===' % (suite, backend), flush=True)
-            junit = 'test-artifacts/%s-%s.xml' % (suite, backend)
-            env = dict(os.environ, TEST_DATABASE_URL=url, DJANGO_SETTINGS_MODULE=settings)
-            command = [sys.executable, '-m', 'pytest', path, '--ds', settings, '--junitxml', junit, *args]
-            code = subprocess.call(command, env=env)
-            counts = junit_counts(junit)
-            for key in totals:
-                totals[key] += counts[key]
-            if code != 0:
-                problems.append('%s on %s: pytest exit code %s' % (suite, backend, code))
 
-    print()
-    for problem in problems:
-        print('*** FAILED: ' + problem)
-    print('total: %(passed)d passed, %(failed)d failed, %(skipped)d skipped' % totals)
-    return 1 if problems else 0
+def run_suite(name, path, settings, backend, url, args):
+    """Run one suite; return ``(label, exit code, counts, seconds, output)``."""
+    label = '%s on %s' % (name, backend)
+    junit = 'test-artifacts/%s-%s.xml' % (name, backend)
+    env = dict(
+        os.environ,
+        TEST_DATABASE_URL=url,
+        DJANGO_SETTINGS_MODULE=settings,
+        # Suites running side by side on PostgreSQL each get their own test database.
+        TEST_DB_SUFFIX='%s_%s' % (os.environ.get('TEST_DB_SUFFIX', ''), name.replace('-', '_')),
+    )
+    command = [
+        sys.executable,
+        '-m',
+        'pytest',
+        path,
+        '--ds',
+        settings,
+        '--junitxml',
+        junit,
+        '-p',
+        'no:cacheprovider',
+    ]
+    if os.path.exists(junit):
+        os.remove(junit)
+    started = time.monotonic()
+    with tempfile.TemporaryFile(mode='w+') as output:
+        code = subprocess.call([*command, *args], env=env, stdout=output, stderr=subprocess.STDOUT)
+        output.seek(0)
+        text = output.read()
+    return label, code, junit_counts(junit), time.monotonic() - started, text
 
 
 def junit_counts(path):
@@ -88,6 +129,56 @@ def junit_counts(path):
         counts['skipped'] += skipped
         counts['passed'] += tests - failed - skipped
     return counts
+
+
+def main(args):
+    ci = truthy(os.environ.get('CI'))
+    problems = []
+    postgres = os.environ.get('TEST_DATABASE_URL') or DEFAULT_POSTGRES
+    if not postgres_answers(postgres):
+        problems.append('PostgreSQL does not answer at %s: PostgreSQL runs skipped' % postgres)
+        postgres = None
+    if not os.path.exists(CHROMIUM):
+        problems.append('%s is missing: browser tests skipped (apt-get install chromium)' % CHROMIUM)
+    for problem in problems:
+        print('*** ' + problem, flush=True)
+    if not ci:
+        problems = []
+
+    newest = django.VERSION[:2] == NEWEST_SERIES
+    selected = {name for name in os.environ.get('TEST_SUITES', '').split(',') if name}
+    runs, notes = plan(postgres, newest, selected)
+    print('Django %s: %d suite runs' % (django.get_version(), len(runs)), flush=True)
+    for note in notes:
+        print('  ' + note, flush=True)
+
+    os.makedirs('test-artifacts', exist_ok=True)
+    totals = {'passed': 0, 'failed': 0, 'skipped': 0}
+    timings = []
+    jobs = max(1, int(os.environ.get('TEST_JOBS', '2')))
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        futures = [pool.submit(run_suite, *run, args) for run in runs]
+        for future in futures:
+            label, code, counts, seconds, text = future.result()
+            print('\n=== %s (%.0f s) ===\n%s' % (label, seconds, text), end='', flush=True)
+            timings.append((label, seconds, counts))
+            for key in totals:
+                totals[key] += counts[key]
+            if code == 5:
+                problems.append('%s: no test ran' % label)
+            elif code != 0:
+                problems.append('%s: pytest exit code %s' % (label, code))
+
+    print('\n=== summary ===')
+    for label, seconds, counts in timings:
+        print(
+            '%-32s %4.0f s  %4d passed, %d failed, %d skipped'
+            % (label, seconds, counts['passed'], counts['failed'], counts['skipped'])
+        )
+    for problem in problems:
+        print('*** FAILED: ' + problem)
+    print('total: %(passed)d passed, %(failed)d failed, %(skipped)d skipped' % totals)
+    return 1 if problems else 0
 
 
 if __name__ == '__main__':
