@@ -43,14 +43,18 @@ SEARCH_VALUE_FORMATS = ('national', 'e164', 'raw')
 class ConnectorError(Exception):
     """The connector could not give the calls.
 
-    ``message`` is translated and meant for the agent; ``http_status`` is what
-    the poll view answers (502 for a bad or missing answer, 504 for a timeout).
+    ``state`` is ``config_error`` (needs an administrator) or ``unavailable``
+    (temporary); ``reason`` is short English for the log; ``message`` is
+    translated and meant for the agent; ``http_status`` is what the poll view
+    answers (502 for a bad or missing answer, 504 for a timeout).
     """
 
-    def __init__(self, message, http_status=502):
+    def __init__(self, message, http_status=502, state='config_error', reason=''):
         super().__init__(message)
         self.message = message
         self.http_status = http_status
+        self.state = state
+        self.reason = reason
 
 
 _local = threading.local()
@@ -171,14 +175,14 @@ def _read_answer(cell, response, deadline, timeout):
     declared = response.headers.get('Content-Length', '')
     if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
         _log_failure(cell, f'answer too large ({declared} bytes declared)')
-        raise ConnectorError(_('The telephony connector answer is too large.'))
+        raise ConnectorError(_('The telephony connector answer is too large.'), reason='answer too large')
     chunks = []
     size = 0
     for chunk in _body_chunks(response):
         size += len(chunk)
         if size > MAX_ANSWER_BYTES:
             _log_failure(cell, 'answer too large')
-            raise ConnectorError(_('The telephony connector answer is too large.'))
+            raise ConnectorError(_('The telephony connector answer is too large.'), reason='answer too large')
         if time.monotonic() > deadline:
             raise _timeout_error(cell, timeout)
         chunks.append(chunk)
@@ -188,13 +192,16 @@ def _read_answer(cell, response, deadline, timeout):
 def _timeout_error(cell, timeout):
     _log_failure(cell, 'timeout')
     return ConnectorError(
-        _('The telephony connector did not answer within %s seconds.') % (f'{timeout:g}'), http_status=504
+        _('The telephony connector did not answer within %s seconds.') % (f'{timeout:g}'),
+        http_status=504,
+        state='unavailable',
+        reason='timeout',
     )
 
 
 def _unexpected_answer(cell, reason):
     _log_failure(cell, reason)
-    return ConnectorError(_('The telephony connector gave an unexpected answer.'))
+    return ConnectorError(_('The telephony connector gave an unexpected answer.'), reason=reason)
 
 
 def _get_body(cell, url, proxies, deadline, timeout):
@@ -211,9 +218,12 @@ def _get_body(cell, url, proxies, deadline, timeout):
         headers={'Accept': 'application/json', 'Accept-Encoding': 'identity'},
     ) as response:
         if response.status_code != 200:
-            _log_failure(cell, f'HTTP status {response.status_code}')
+            reason = f'HTTP status {response.status_code}'
+            _log_failure(cell, reason)
             raise ConnectorError(
-                _('The telephony connector answered with HTTP status %s.') % response.status_code
+                _('The telephony connector answered with HTTP status %s.') % response.status_code,
+                state='unavailable' if response.status_code >= 500 else 'config_error',
+                reason=reason,
             )
         return _read_answer(cell, response, deadline, timeout)
 
@@ -226,12 +236,16 @@ def fetch_calls(cell, extension, limit):
     oversized, invalid or unexpected answer, or ``err`` set by the connector.
     """
     if not cell.connector_url.strip():
-        raise ConnectorError(_('No telephony connector is configured for this cell.'))
+        raise ConnectorError(
+            _('No telephony connector is configured for this cell.'), reason='no connector URL'
+        )
     try:
         url = calls_url(cell, extension, limit)
     except ValueError:
         _log_failure(cell, 'invalid connector URL')
-        raise ConnectorError(_('The telephony connector could not be reached.')) from None
+        raise ConnectorError(
+            _('The telephony connector could not be reached.'), reason='invalid connector URL'
+        ) from None
     timeout = get_timeout()
     deadline = time.monotonic() + timeout
     parts = urllib.parse.urlsplit(url)
@@ -250,20 +264,27 @@ def fetch_calls(cell, extension, limit):
                 raise _timeout_error(cell, timeout) from None
             if attempt == 1 and isinstance(exc, requests.ConnectionError):
                 continue
-            _log_failure(cell, f'unreachable ({type(exc).__name__})')
-            raise ConnectorError(_('The telephony connector could not be reached.')) from None
+            reason = f'unreachable ({type(exc).__name__})'
+            _log_failure(cell, reason)
+            raise ConnectorError(
+                _('The telephony connector could not be reached.'), state='unavailable', reason=reason
+            ) from None
 
     try:
         payload = json.loads(body)
     except (ValueError, RecursionError):
         _log_failure(cell, 'invalid JSON')
-        raise ConnectorError(_('The telephony connector answer is not valid JSON.')) from None
+        raise ConnectorError(
+            _('The telephony connector answer is not valid JSON.'), reason='invalid JSON'
+        ) from None
     if not isinstance(payload, dict):
         raise _unexpected_answer(cell, 'answer is not an object')
     if payload.get('err'):
         desc = str(payload.get('err_desc') or '')[:MAX_ERROR_LENGTH]
         _log_failure(cell, f'err {desc!r}')
-        raise ConnectorError(_('The telephony connector reported an error: %s') % desc)
+        raise ConnectorError(
+            _('The telephony connector reported an error: %s') % desc, reason='err set by the connector'
+        )
     data = payload.get('data')
     if not isinstance(data, dict):
         raise _unexpected_answer(cell, 'no data object')

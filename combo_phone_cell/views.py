@@ -14,9 +14,14 @@ from .forms import ExtensionForm
 from .models import PhoneCallCell
 
 
-def json_error(message, status):
-    """The poll view's error answer: ``{"err": 1, "err_desc": message}``."""
-    return JsonResponse({'err': 1, 'err_desc': str(message)}, status=status)
+def json_error(message, status, state=None, reason=None):
+    """The poll view's error answer: ``{"err": 1, "state": state, "err_desc": message, "reason": reason}``."""
+    payload = {'err': 1, 'err_desc': str(message)}
+    if state:
+        payload['state'] = state
+    if reason:
+        payload['reason'] = reason
+    return JsonResponse(payload, status=status)
 
 
 def page_is_visible(page, user):
@@ -64,22 +69,24 @@ def poll(request, cell_pk):
         return no_store(response)
     cell = PhoneCallCell.objects.select_related('page').filter(pk=cell_pk).first()
     if cell is None:
-        return no_store(json_error(_('This cell does not exist.'), 404))
+        return no_store(json_error(_('This cell does not exist.'), 404, 'config_error'))
     message = cell_access_error(cell, request)
     if message:
-        return no_store(json_error(message, 403))
+        state = 'signed_out' if not request.user.is_authenticated else 'config_error'
+        return no_store(json_error(message, 403, state))
 
     extension = resolve_extension(cell, request)
     data = {'extension': extension, 'current': [], 'recent': []}
-    if extension is not None:
-        try:
-            current, past = fetch_calls(cell, extension, limit=cell.recent_calls or 1)
-        except ConnectorError as error:
-            return no_store(json_error(error.message, error.http_status))
-        value_format = cell.search_value_format
-        data['current'] = [widget_call(call, value_format) for call in current]
-        data['recent'] = [widget_call(call, value_format, ended=True) for call in past[: cell.recent_calls]]
-    return no_store(JsonResponse({'err': 0, 'data': data}))
+    if extension is None:
+        return no_store(JsonResponse({'err': 0, 'state': 'no_extension', 'data': data}))
+    try:
+        current, past = fetch_calls(cell, extension, limit=cell.recent_calls or 1)
+    except ConnectorError as error:
+        return no_store(json_error(error.message, error.http_status, error.state, error.reason or None))
+    value_format = cell.search_value_format
+    data['current'] = [widget_call(call, value_format) for call in current]
+    data['recent'] = [widget_call(call, value_format, ended=True) for call in past[: cell.recent_calls]]
+    return no_store(JsonResponse({'err': 0, 'state': 'ok', 'data': data}))
 
 
 def redirect_back(request):

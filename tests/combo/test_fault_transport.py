@@ -147,5 +147,5 @@ def test_poll_works_again_as_soon_as_the_connector_is_back(poll, cell_factory, c
     back = servers(lambda handler: send(handler, 200, CALLS), port=port)
     response, _seconds = poll(cell)
 
-    assert response.json == {'err': 0, 'data': {'extension': '42', 'current': [], 'recent': []}}
+    assert response.json == {'err': 0, 'state': 'ok', 'data': {'extension': '42', 'current': [], 'recent': []}}
     assert len(back.received) == 1

@@ -87,7 +87,7 @@ def test_agent_without_extension_gets_empty_data_without_asking_the_connector(ag
     response = agent_app.get(poll_url(cell))
 
     assert response.status_code == 200
-    assert response.json == {'err': 0, 'data': {'extension': None, 'current': [], 'recent': []}}
+    assert response.json == {'err': 0, 'state': 'no_extension', 'data': {'extension': None, 'current': [], 'recent': []}}
     assert connector.received == []
 
 

@@ -209,3 +209,18 @@ def test_french_agents_read_the_error_in_french(agent_app, agent_on_42, cell, co
     )
 
     assert response.json['err_desc'] == 'Le connecteur de téléphonie a répondu avec le statut HTTP 500.'
+
+
+@pytest.mark.parametrize(
+    'behaviour, status, state',
+    [('status', 502, 'unavailable'), ('html', 502, 'config_error'), ('slow', 504, 'unavailable')],
+)
+def test_failure_says_whether_it_needs_an_administrator(
+    poll, cell, connector, short_timeout, behaviour, status, state
+):
+    connector.behaviour = behaviour
+
+    response, _seconds = poll(cell, status)
+
+    assert response.json['state'] == state
+    assert response.json['reason']

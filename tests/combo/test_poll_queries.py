@@ -138,7 +138,7 @@ def test_connection_closed_without_answer_is_tried_again_once(
     fake = keep_alive_connector(drop_first=True)
     cell = cell_factory(connector_url=fake.base_url)
     response = agent_app.get(poll_url(cell))
-    assert response.json == {'err': 0, 'data': {'extension': '42', 'current': [], 'recent': []}}
+    assert response.json == {'err': 0, 'state': 'ok', 'data': {'extension': '42', 'current': [], 'recent': []}}
     assert (fake.requests, fake.connections) == (1, 2)
 
 
