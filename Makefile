@@ -62,3 +62,20 @@ deb:
 clean:
 	rm -rf build dist dist-deb *.egg-info test-artifacts .pytest_cache
 	find . -name '*.mo' -delete -o -name __pycache__ -prune -exec rm -rf {} +
+
+# The demo behind a real SIP server: Kamailio (contrib/ipbx/kamailio/) on
+# 127.0.0.1:$(SIP_PORT) and SIPp agent phones registered as 42 and 43; `make call`
+# then places a real call through it. Needs Debian's kamailio,
+# kamailio-utils-modules and sip-tester (see the README).
+SIP_PORT ?= 5060
+CALLER ?= 0143250135
+EXT ?= 42
+HOLD ?= 30
+
+.PHONY: ipbx-demo call
+
+ipbx-demo: $(STAMP)-demo-$(DJANGO) messages
+	$(BIN)/python -m tests.ipbx.lab demo --port $(PORT) --sip-port $(SIP_PORT)
+
+call: $(STAMP)-demo-$(DJANGO) messages
+	$(BIN)/python -m tests.ipbx.lab call --caller '$(CALLER)' --ext '$(EXT)' --sip-port $(SIP_PORT) --hold $(HOLD)

@@ -18,6 +18,7 @@ Call-ID; the phone then hangs up with a real ``BYE`` through Kamailio.
 """
 
 import argparse
+import glob
 import os
 import pathlib
 import shutil
@@ -44,6 +45,8 @@ class LabError(RuntimeError):
 def missing_tools():
     """The SIP tools this machine lacks, as a sentence naming the Debian packages, or ``None``."""
     missing = [tool for tool in ('kamailio', 'sipp') if not find_tool(tool)]
+    if find_tool('kamailio') and not glob.glob('/usr/lib/*/kamailio/modules/http_client.so'):
+        missing.append("kamailio's http_client module")
     if not missing:
         return None
     return '%s not installed (apt-get install %s)' % (' and '.join(missing), ' '.join(DEBIAN_PACKAGES))
@@ -171,9 +174,6 @@ class Kamailio(Process):
         defines = {
             'SIP_PORT': sip_port,
             'SIP_WORKERS': 4,
-            'PUBLIK_URL': '"%s"' % publik_url,
-            'PUBLIK_USER': '"%s"' % publik_user,
-            'PUBLIK_APIKEY': '"%s"' % publik_apikey,
             'PUBLIK_RETRY_MS': retry_ms,
             'PUBLIK_SENDERS': senders,
         }
@@ -181,7 +181,10 @@ class Kamailio(Process):
         argv += ['-P', rundir / 'kamailio.pid', '-m', '64', '-M', '8']
         for name, value in defines.items():
             argv += ['-A', '%s=%s' % (name, value)]
-        super().__init__('kamailio', argv, pathlib.Path(workdir) / 'kamailio.log')
+        # The Publik settings come from the environment, as the configuration
+        # recommends for the key (a command line shows in `ps`).
+        env = dict(os.environ, PUBLIK_URL=publik_url, PUBLIK_USER=publik_user, PUBLIK_APIKEY=publik_apikey)
+        super().__init__('kamailio', argv, pathlib.Path(workdir) / 'kamailio.log', env=env)
 
     def wait_ready(self, timeout=20):
         """Wait until Kamailio answers SIP (any answer to an OPTIONS)."""
@@ -378,8 +381,16 @@ DEMO_PHONE_HOURS = 8
 REREGISTER_SECONDS = 1800
 
 
+def interrupt_on_signals():
+    """Ctrl-C and SIGTERM both end the demo or the call cleanly (KeyboardInterrupt), even when started
+    in the background, where a shell leaves SIGINT ignored."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+
+
 def run_demo(port, sip_port):
     """The demo with a real SIP server and two agent phones, in the foreground until Ctrl-C."""
+    interrupt_on_signals()
     workdir = pathlib.Path(tempfile.mkdtemp(prefix='ipbx-demo-'))
     processes = []
     try:
@@ -429,30 +440,35 @@ def run_demo(port, sip_port):
 
 
 def run_call(caller, ext, sip_port, hold):
-    """Place one call from ``caller`` to ``ext``; hang up after ``hold`` seconds, or at once on Ctrl-C."""
+    """Place one call from ``caller`` to ``ext``; hang up after ``hold`` seconds, or at once on Ctrl-C.
+
+    A Ctrl-C while the phone rings waits for the answer and hangs up at once:
+    killing the caller's SIPp instead would leave an answered call that no
+    BYE ever ends, on the agent's screen until the dialog times out.
+    """
+    interrupt_on_signals()
     workdir = pathlib.Path(tempfile.mkdtemp(prefix='ipbx-call-'))
     call = Calls(workdir, sip_port, [(caller, '', ext)], timeout=hold + 60)
     call_id = call.call_ids[0]
     try:
-        deadline = time.monotonic() + 30
-        while call_id not in call.answered():
-            if not call.running():
-                print('the call ended before being answered; see %s' % workdir, file=sys.stderr)
-                return 1
-            if time.monotonic() > deadline:
-                print('no answer after 30 s (is make ipbx-demo running?); see %s' % workdir, file=sys.stderr)
-                return 1
-            time.sleep(0.1)
-        print(
-            '%s -> %s answered (Call-ID %s); hanging up in %d s, or now with Ctrl-C'
-            % (caller, ext, call_id, hold)
-        )
-        end = time.monotonic() + hold
-        try:
-            while time.monotonic() < end and call.running():
-                time.sleep(0.2)
-        except KeyboardInterrupt:
-            pass
+        end = time.monotonic() + 30
+        answered = False
+        while call.running() and time.monotonic() < end:
+            try:
+                if not answered and call_id in call.answered():
+                    answered = True
+                    print(
+                        '%s -> %s answered (Call-ID %s); hanging up in %d s, or now with Ctrl-C'
+                        % (caller, ext, call_id, hold)
+                    )
+                    end = time.monotonic() + hold
+                time.sleep(0.1)
+            except KeyboardInterrupt:
+                end = 0 if answered else end
+                hold = 0
+        if not answered:
+            print('no answer (is make ipbx-demo running?); see %s' % workdir, file=sys.stderr)
+            return 1
         if call.running():
             call.hang_up()
         code = call.wait(15)

@@ -108,10 +108,15 @@ def test_a_start_lost_in_a_longer_outage_shows_nothing_and_its_stop_is_harmless(
     call.hang_up()
     call.finish()
 
+    # The stop is harmless: answered, and nothing is ever shown as in progress
+    # (the connector may keep the stop as a finished call, which the start,
+    # had it come late, would have found).
     stop = publik.wait_answered(call_id, 'call-stop')[0]
     assert stop.status == 200
-    assert json.loads(stop.body)['data']['open_call'] is False
-    assert recorded(sip_lab, '42', call_id) == []
+    assert json.loads(stop.body)['err'] == 0
+    assert calls_of(sip_lab, '42', caller='0140000303')['current'] == []
+    assert len(recorded(sip_lab, '42', call_id)) <= 1
+    assert all(call['end'] is not None for call in recorded(sip_lab, '42', call_id))
 
 
 @pytest.mark.xfail(strict=True, reason='needs the connector to pair start and stop by call id (issue 10)')
