@@ -111,6 +111,13 @@ def sip_lab(tmp_path_factory):
             process.stop()
         if publik is not None:
             publik.stop()
+    assert_all_stopped(processes)
+
+
+def assert_all_stopped(processes):
+    """Fail (at teardown) if a process the harness started, or one of its children, still runs."""
+    survivors = {process.name: process.group_members() for process in processes}
+    assert not any(survivors.values()), 'still running after the lab stopped: %r' % survivors
 
 
 def set_max_call_duration(demo, database, minutes):
@@ -151,6 +158,7 @@ def place_calls(sip_lab):
     yield place_calls
     for process in started:
         process.stop()
+    assert_all_stopped(started)
 
 
 def calls_of(sip_lab, callee, caller=None):

@@ -113,6 +113,20 @@ class Process:
                 self._log.close()
                 self._log = None
 
+    def group_members(self):
+        """PIDs of the live (not zombie) processes of this process's group, leader included."""
+        members = []
+        for stat in glob.glob('/proc/[0-9]*/stat'):
+            try:
+                with open(stat) as handle:
+                    fields = handle.read().rsplit(')', 1)[1].split()
+            except OSError:
+                continue
+            # After the command's closing parenthesis: state, ppid, pgrp.
+            if fields[0] != 'Z' and int(fields[2]) == self.pid:
+                members.append(int(stat.split('/')[2]))
+        return members
+
     def _signal_group(self, signum):
         try:
             os.killpg(self.pid, signum)
@@ -124,6 +138,40 @@ class Process:
             return '\n'.join(self.log_path.read_text(errors='replace').splitlines()[-lines:])
         except OSError:
             return ''
+
+
+def socket_addresses(pids):
+    """``(protocol, address, port)`` of every TCP and UDP socket held by the processes ``pids``."""
+    inodes = set()
+    for pid in pids:
+        for fd in glob.glob('/proc/%d/fd/*' % pid):
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith('socket:['):
+                inodes.add(target[len('socket:[') : -1])
+    addresses = []
+    for protocol in ('tcp', 'udp', 'tcp6', 'udp6'):
+        try:
+            with open('/proc/net/%s' % protocol) as table:
+                rows = table.read().splitlines()[1:]
+        except OSError:
+            continue
+        for row in rows:
+            fields = row.split()
+            if fields[9] in inodes:
+                address, port = fields[1].split(':')
+                addresses.append((protocol, kernel_address(address), int(port, 16)))
+    return addresses
+
+
+def kernel_address(hex_address):
+    """An address as /proc/net writes it (hexadecimal, 32-bit words in host order), as text."""
+    raw = bytes.fromhex(hex_address)
+    words = b''.join(raw[index : index + 4][::-1] for index in range(0, len(raw), 4))
+    family = socket.AF_INET if len(words) == 4 else socket.AF_INET6
+    return socket.inet_ntop(family, words)
 
 
 def sip_request(method, target_port, call_id, request_uri=None, timeout=None, headers=()):

@@ -11,6 +11,9 @@ from tests.ipbx.conftest import (
     wait_for_sentinel_call,
     wait_until,
 )
+from tests.ipbx.lab import socket_addresses
+
+LOOPBACK = {'127.0.0.1', '::1', '::ffff:127.0.0.1'}
 
 
 def test_a_call_answered_then_hung_up_by_the_caller_is_recorded_once_and_closed(sip_lab, publik, place_calls):
@@ -149,3 +152,19 @@ def test_the_api_key_travels_in_an_authorization_header_never_in_the_url(sip_lab
     for hook in hooks:
         assert sorted(hook.params) == ['call_id', 'callee', 'caller']
         assert hook.authorization.startswith('Basic ')
+
+
+def test_every_process_of_the_lab_listens_on_127_0_0_1_only(sip_lab, place_calls):
+    call = place_calls([('0140000006', '', '42')])
+    call_id = call.call_ids[0]
+    current_call(sip_lab, '42', call_id)
+
+    for process in [*sip_lab.processes, call]:
+        addresses = socket_addresses(process.group_members())
+        assert addresses, process.name
+        assert {address for _protocol, address, _port in addresses} <= LOOPBACK, (process.name, addresses)
+    assert sip_lab.publik.server.server_address[0] == '127.0.0.1'
+
+    call.hang_up()
+    call.finish()
+    finished_call(sip_lab, '42', call_id)
