@@ -277,6 +277,7 @@ class Phone(Process):
         )
         super().__init__(name, argv, self.workdir / ('%s.log' % name))
         self.actions_log = self.workdir / ('%s-actions.log' % name)
+        self.messages_log = self.workdir / ('%s-messages.log' % name)
         self.register(sip_port)
 
     def register(self, sip_port, timeout=15):
@@ -307,6 +308,25 @@ class Phone(Process):
     def answers(self):
         """``{call_id: time the phone sent its 200 OK}`` (Unix time), from the phone's log."""
         return read_action_times(self.actions_log, 'answer')
+
+    def invite_answers_sent(self, call_id):
+        """How many ``200 OK`` to the INVITE of ``call_id`` the phone sent: more than one are
+        retransmissions, sent when the caller's ACK did not come in time (SIP timer T1, 500 ms)."""
+        try:
+            trace = self.messages_log.read_text(errors='replace')
+        except OSError:
+            return 0
+        count = 0
+        for message in trace.split('\n-----'):
+            lines = [line.strip() for line in message.splitlines()]
+            if (
+                any(line.startswith('UDP message sent') for line in lines)
+                and 'SIP/2.0 200 OK' in lines
+                and 'Call-ID: %s' % call_id in lines
+                and any(line.startswith('CSeq:') and line.endswith(' INVITE') for line in lines)
+            ):
+                count += 1
+        return count
 
 
 class Calls(Process):
