@@ -278,7 +278,12 @@ class Phone(Process):
         super().__init__(name, argv, self.workdir / ('%s.log' % name))
         self.actions_log = self.workdir / ('%s-actions.log' % name)
         self.messages_log = self.workdir / ('%s-messages.log' % name)
-        self.register(sip_port)
+        try:
+            self.register(sip_port)
+        except BaseException:
+            # The caller never gets this phone to stop: stop it here.
+            self.stop()
+            raise
 
     def register(self, sip_port, timeout=15):
         """Register the phone's extension with Kamailio (a REGISTER from a short SIPp run)."""
