@@ -14,7 +14,7 @@ class PhoneCallCellConfig(AppConfig):
     default_auto_field = 'django.db.models.AutoField'
 
     def get_before_urls(self):
-        """URL patterns Combo mounts before its own: the poll and set-extension views."""
+        """URL patterns Combo mounts before its own: the views of the cell."""
         from . import urls
 
         return urls.urlpatterns

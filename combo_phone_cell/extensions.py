@@ -1,13 +1,14 @@
-"""Which telephone extension the logged-in agent answers on.
+"""What an extension is, and the form where an agent types their own.
 
-Every rule lives here so that the poll view, the cell's template context and
-the self-service form agree. The extension is always resolved on the server
-from the authenticated user: never from a request parameter, so an agent can
-only ever read the calls of their own extension.
+The same rule serves the profile attribute, the self-service form and the
+connection test, and matches the connector's rule for a callee. Which
+extension an agent answers on is decided by ``PhoneCallCell.agent_extension``,
+always on the server from the authenticated user.
 """
 
 import unicodedata
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -45,67 +46,19 @@ def validate_extension(value):
         )
 
 
-def user_attribute(request, name):
-    """Return the first non-empty value of the user attribute ``name``, or None.
+class ExtensionForm(forms.Form):
+    """The extension an agent types for themselves in the cell; empty forgets it."""
 
-    ASSUMPTION TO CHECK ON A REAL COMBO: Publik passes the user's profile
-    attributes to Combo at login through SAML (django-mellon), which is
-    recalled to keep them in the session under ``mellon_session`` as a dict
-    of attribute name to list of values. This is the only place that
-    assumption is made; if a real Combo keeps them elsewhere, only this
-    function changes.
-    """
-    session = getattr(request, 'session', None)
-    if session is None:
-        return None
-    attributes = session.get('mellon_session') or {}
-    if not isinstance(attributes, dict):
-        return None
-    values = attributes.get(name)
-    if not isinstance(values, (list, tuple)):
-        values = [values]
-    for value in values:
-        if value is not None and str(value).strip():
-            return str(value)
-    return None
+    extension = forms.CharField(
+        label=_('Your extension'),
+        max_length=EXTENSION_MAX_LENGTH,
+        required=False,
+        validators=[validate_extension],
+        help_text=_('The number of your phone, as dialled internally (for example 42).'),
+    )
 
-
-def stored_extension(user):
-    """Return the extension the agent set themselves (self-service), or None."""
-    from .models import AgentExtension
-
-    if not getattr(user, 'is_authenticated', False):
-        return None
-    record = AgentExtension.objects.filter(user=user).first()
-    return record.extension if record else None
-
-
-def store_extension(user, extension):
-    """Record ``extension`` as the agent's own; an empty value forgets it."""
-    from .models import AgentExtension
-
-    extension = clean_extension(extension)
-    if extension is None:
-        AgentExtension.objects.filter(user=user).delete()
-        return None
-    AgentExtension.objects.update_or_create(user=user, defaults={'extension': extension})
-    return extension
-
-
-def resolve_extension(cell, request):
-    """Return the logged-in agent's extension for ``cell``, or None.
-
-    The user attribute named by the cell wins when it holds a valid value;
-    otherwise, when the cell allows self-service, the extension the agent
-    stored. Invalid values are ignored as if absent.
-    """
-    user = getattr(request, 'user', None)
-    if not getattr(user, 'is_authenticated', False):
-        return None
-    if cell.extension_attribute:
-        extension = clean_extension(user_attribute(request, cell.extension_attribute))
-        if extension is not None:
-            return extension
-    if cell.self_service:
-        return clean_extension(stored_extension(user))
-    return None
+    def __init__(self, *args, cell=None, **kwargs):
+        if cell is not None:
+            # Unique ids when a page holds several phone call cells.
+            kwargs.setdefault('auto_id', f'id_phone-call-cell-{cell.pk}-%s')
+        super().__init__(*args, **kwargs)

@@ -1,24 +1,20 @@
-"""Forms of the phone call cell: its settings in Combo's manager, and the agent's extension."""
+"""The cell's settings form, as an administrator edits it in Combo's manager.
 
+The form names no model: ``PhoneCallCell.get_default_form_class`` binds it to
+the cell's model, so that this module sits below ``models`` and the two never
+import each other.
+"""
+
+import functools
 import urllib.parse
 
 from django import forms
-from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from .extensions import EXTENSION_MAX_LENGTH, validate_extension
-from .models import MAX_POLL_INTERVAL, MAX_RECENT_CALLS, PhoneCallCell
-
-
-def known_passerelle_urls():
-    """Base URLs of the Passerelle services this Combo knows, as (url, title) pairs."""
-    services = (getattr(settings, 'KNOWN_SERVICES', None) or {}).get('passerelle') or {}
-    urls = []
-    for slug, service in sorted(services.items()):
-        if isinstance(service, dict) and service.get('url'):
-            urls.append((service['url'], service.get('title') or slug))
-    return urls
+from . import client, host, wcs
+from .extensions import ExtensionForm  # noqa: F401 (its former place, still imported from here)
 
 
 class SuggestionsURLInput(forms.URLInput):
@@ -39,17 +35,53 @@ class SuggestionsURLInput(forms.URLInput):
         return format_html('{}<datalist id="{}">{}</datalist>', html, datalist_id, options)
 
 
+def read_connector_url(value, max_length):
+    """``value`` as the connector's base URL (with a trailing slash); raises ValidationError otherwise."""
+    url = (value or '').strip()
+    try:
+        parts = urllib.parse.urlsplit(url)
+        # .port raises ValueError too, for a port that is not a number in range.
+        is_http = parts.scheme in ('http', 'https') and bool(parts.hostname) and (parts.port or 0) >= 0
+    except ValueError:
+        is_http = False
+    if not is_http:
+        raise forms.ValidationError(_('Enter an http:// or https:// URL.'), code='invalid')
+    if parts.query or parts.fragment:
+        raise forms.ValidationError(
+            _('Enter the base URL of the connector, without parameters.'), code='invalid'
+        )
+    if not url.endswith('/'):
+        url += '/'
+    if len(url) > max_length:
+        raise forms.ValidationError(
+            _('Enter a URL of at most %(max)d characters.'), code='max_length', params={'max': max_length}
+        )
+    return url
+
+
+def passerelle_suggestions():
+    """Base URLs of the Passerelle services this Combo knows, as (url, title) pairs."""
+    return [
+        (service['url'], service.get('title') or slug)
+        for slug, service in sorted(host.known_services('passerelle').items())
+    ]
+
+
 class PhoneCallCellForm(forms.ModelForm):
-    """Settings of a phone call cell, as edited in Combo's manager."""
+    """Settings of a phone call cell (bound to the cell's model by ``settings_form_class``)."""
 
     clear_api_key = forms.BooleanField(
         label=_('Remove the API key'),
         required=False,
         help_text=_('Check to forget the stored API key.'),
     )
+    chosen_forms = forms.MultipleChoiceField(
+        label=_('Chosen forms'),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     class Meta:
-        model = PhoneCallCell
         fields = [
             'connector_url',
             'api_key',
@@ -59,6 +91,9 @@ class PhoneCallCellForm(forms.ModelForm):
             'extension_attribute',
             'self_service',
             'recent_calls',
+            'forms_offer',
+            'chosen_forms',
+            'forms_offer_minutes',
         ]
         widgets = {
             # The key is never sent back to the browser, even to an administrator.
@@ -67,28 +102,20 @@ class PhoneCallCellForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        suggestions = known_passerelle_urls()
-        connector_help = _(
-            'Base URL of the phonecalls connector in Passerelle, '
-            'for example https://passerelle.example.net/phonecalls/ipbx/.'
-        )
-        if suggestions:
-            connector_help = format_html(
-                '{} {}',
-                connector_help,
-                _('Suggestions: known Passerelle services (%s), to complete with phonecalls/<identifier>/.')
-                % ', '.join(url for url, title in suggestions),
-            )
+        suggestions = passerelle_suggestions()
         connector_field = self.fields['connector_url']
         # Keeps the attributes Django derived from the field (maxlength).
         connector_field.widget = SuggestionsURLInput(
             suggestions=suggestions, attrs=connector_field.widget.attrs
         )
-        connector_field.help_text = connector_help
-
-        # The model's validators do not reach the HTML attributes the browser checks.
-        self.fields['poll_interval'].widget.attrs.update({'min': 1, 'max': MAX_POLL_INTERVAL})
-        self.fields['recent_calls'].widget.attrs.update({'min': 0, 'max': MAX_RECENT_CALLS})
+        if suggestions:
+            connector_field.help_text = format_html(
+                '{} {}',
+                connector_field.help_text,
+                _('Suggestions: known Passerelle services (%s), to complete with phonecalls/<identifier>/.')
+                % ', '.join(url for url, _title in suggestions),
+            )
+        self.mirror_limits()
 
         self.fields['api_key'].help_text = _(
             'Only used when the connector URL is not on a known Passerelle service '
@@ -100,48 +127,66 @@ class PhoneCallCellForm(forms.ModelForm):
         else:
             # Keep the checkbox next to the key field.
             self.order_fields(['connector_url', 'api_key', 'clear_api_key'])
+        self.fields['search_cell'] = self.search_cell_field()
+        self.set_form_choices()
 
+    def mirror_limits(self):
+        """Give the browser the model's bounds of the number fields (the model's validators do not)."""
+        for name, field in self.fields.items():
+            if not isinstance(field, forms.IntegerField):
+                continue
+            for validator in self._meta.model._meta.get_field(name).validators:
+                if isinstance(validator, MinValueValidator):
+                    field.widget.attrs['min'] = validator.limit_value
+                elif isinstance(validator, MaxValueValidator):
+                    field.widget.attrs['max'] = validator.limit_value
+
+    def search_cell_field(self):
         choices = [('', _('First search cell of the page'))]
-        for position, search_cell in enumerate(self.instance.page_search_cells(), start=1):
+        for position, search_cell in enumerate(host.page_search_cells(self.instance.page_id), start=1):
             label = _('Search cell %(position)d') % {'position': position}
-            name = getattr(search_cell, 'title', '') or search_cell.slug
+            name = host.search_cell_name(search_cell)
             if name:
                 label = f'{label} ({name})'
             choices.append((search_cell.pk, label))
-        self.fields['search_cell'] = forms.TypedChoiceField(
+        help_text = _(
+            'Search cell of this page that receives the caller number; by default the first one in the page order.'
+        )
+        if len(choices) == 1:
+            help_text = _('The caller number is typed into the first search cell of the page.')
+        return forms.TypedChoiceField(
             label=self.fields['search_cell'].label,
-            help_text=_(
-                'Search cell of this page that receives the caller number; '
-                'by default the first one in the page order.'
-            ),
+            help_text=help_text,
             choices=choices,
             coerce=int,
             empty_value=None,
             required=False,
         )
 
+    def set_form_choices(self):
+        field = self.fields['chosen_forms']
+        chosen = list(self.instance.chosen_forms or [])
+        if not wcs.services():
+            field.choices = [(url, url) for url in chosen]
+            field.help_text = _('No w.c.s. is known to this Combo: there is no form to choose.')
+            return
+        choices, failed = wcs.form_choices(self.instance.pk)
+        listed = {url for url, _label in choices}
+        field.choices = choices + [(url, url) for url in chosen if url not in listed]
+        field.help_text = _(
+            'Used when "Forms offered during a call" is "Chosen forms": the agent is offered those of them '
+            'they may submit in back office.'
+        )
+        if failed:
+            field.help_text = format_html(
+                '{} {}',
+                field.help_text,
+                _('Could not list the forms of: %s (see the log).') % ', '.join(failed),
+            )
+
     def clean_connector_url(self):
-        url = self.cleaned_data['connector_url'].strip()
-        try:
-            parts = urllib.parse.urlsplit(url)
-            # .port raises ValueError too, for a port that is not a number in range.
-            is_http = parts.scheme in ('http', 'https') and bool(parts.hostname) and (parts.port or 0) >= 0
-        except ValueError:
-            is_http = False
-        if not is_http:
-            raise forms.ValidationError(_('Enter an http:// or https:// URL.'), code='invalid')
-        if parts.query or parts.fragment:
-            raise forms.ValidationError(
-                _('Enter the base URL of the connector, without parameters.'), code='invalid'
-            )
-        if not url.endswith('/'):
-            url += '/'
-        max_length = PhoneCallCell._meta.get_field('connector_url').max_length
-        if len(url) > max_length:
-            raise forms.ValidationError(
-                _('Enter a URL of at most %(max)d characters.'), code='max_length', params={'max': max_length}
-            )
-        return url
+        max_length = self._meta.model._meta.get_field('connector_url').max_length
+        return read_connector_url(self.cleaned_data['connector_url'], max_length)
 
     def clean(self):
         cleaned_data = super().clean()
@@ -150,20 +195,19 @@ class PhoneCallCellForm(forms.ModelForm):
             cleaned_data['api_key'] = '' if cleaned_data.get('clear_api_key') else self.instance.api_key
         return cleaned_data
 
+    @property
+    def unsigned_warning(self):
+        """True when the cell's requests would carry neither signature nor key (saved anyway)."""
+        if self.is_bound:
+            if not self.is_valid():
+                return False
+            url, key = self.cleaned_data['connector_url'], self.cleaned_data['api_key']
+        else:
+            url, key = self.instance.connector_url, self.instance.api_key
+        return bool(url) and not key and client.known_service('passerelle', url) is None
 
-class ExtensionForm(forms.Form):
-    """The extension an agent types for themselves in the cell; empty forgets it."""
 
-    extension = forms.CharField(
-        label=_('Your extension'),
-        max_length=EXTENSION_MAX_LENGTH,
-        required=False,
-        validators=[validate_extension],
-        help_text=_('The number of your phone, as dialled internally (for example 42).'),
-    )
-
-    def __init__(self, *args, cell=None, **kwargs):
-        if cell is not None:
-            # Unique ids when a page holds several phone call cells.
-            kwargs.setdefault('auto_id', f'id_phone-call-cell-{cell.pk}-%s')
-        super().__init__(*args, **kwargs)
+@functools.cache
+def settings_form_class(model):
+    """The settings form bound to the cell ``model``."""
+    return forms.modelform_factory(model, form=PhoneCallCellForm)

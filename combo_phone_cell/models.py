@@ -1,28 +1,33 @@
 """The phone call cell and the extension an agent sets for themselves."""
 
-from combo.apps.search.models import SearchCell
-from combo.data.library import register_cell_class
-from combo.data.models import CellBase
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from .extensions import EXTENSION_MAX_LENGTH, resolve_extension, stored_extension
+from . import host
+from .extensions import EXTENSION_MAX_LENGTH, ExtensionForm, clean_extension
+from .forms import settings_form_class
 
 MAX_POLL_INTERVAL = 60
 MAX_RECENT_CALLS = 20
+MAX_FORMS_OFFER_MINUTES = 60
 
 SEARCH_VALUE_FORMAT_CHOICES = [
     ('national', _('National digits (0143250135)')),
     ('e164', _('International E.164 (+33143250135)')),
     ('raw', _('As received from the phone system')),
 ]
+FORMS_OFFER_CHOICES = [
+    ('none', _('None')),
+    ('all', _('The forms the agent may submit in back office')),
+    ('chosen', _('Chosen forms')),
+]
 
 
-@register_cell_class
-class PhoneCallCell(CellBase):
+@host.register_cell_class
+class PhoneCallCell(host.CellBase):
     """Types the caller of the logged-in agent's current call into the page's user search cell.
 
     The cell's script polls the cell's poll view, which resolves the agent's
@@ -86,27 +91,76 @@ class PhoneCallCell(CellBase):
         help_text=_('Number of recent calls listed in the cell (0 to 20, 0 hides the list).'),
     )
 
+    forms_offer = models.CharField(
+        _('Forms offered during a call'),
+        max_length=16,
+        choices=FORMS_OFFER_CHOICES,
+        default='none',
+        help_text=_(
+            'Links to start a back-office request on the phone channel, with the caller number, '
+            'shown during a call and for a while after it. The forms come from the w.c.s. known '
+            'to this Combo; an agent is only offered the forms they may submit in back office.'
+        ),
+    )
+    chosen_forms = models.JSONField(_('Chosen forms'), default=list, blank=True)
+    forms_offer_minutes = models.PositiveSmallIntegerField(
+        _('Offer after hang-up'),
+        default=5,
+        validators=[MaxValueValidator(MAX_FORMS_OFFER_MINUTES)],
+        help_text=_(
+            'Minutes the forms stay offered after the call ends, as agents often record the request '
+            'after hanging up (0 to 60; 0 hides them at hang-up).'
+        ),
+    )
+
     default_template_name = 'combo_phone_cell/phone_call_cell.html'
+    manager_form_template = 'combo_phone_cell/manager_form.html'
 
     class Meta:
         verbose_name = _('Phone call')
 
+    def __str__(self):
+        name = str(self._meta.verbose_name)
+        return f'{name} ({self.slug})' if self.slug else name
+
     def get_default_form_class(self):
-        from .forms import PhoneCallCellForm
+        return settings_form_class(type(self))
 
-        return PhoneCallCellForm
+    def agent_extension(self, request):
+        """The extension the logged-in agent of ``request`` answers on, for this cell; None when unknown.
 
-    def page_search_cells(self):
-        """The search cells of this cell's page, in page order."""
-        return list(SearchCell.objects.filter(page_id=self.page_id).order_by('order', 'pk'))
+        The profile attribute named by the cell wins when it holds a valid
+        value; otherwise, when the cell allows self-service, the extension
+        the agent stored. Never a request parameter: an agent only ever
+        reads the calls of their own extension.
+        """
+        user = getattr(request, 'user', None)
+        if not getattr(user, 'is_authenticated', False):
+            return None
+        if self.extension_attribute:
+            extension = clean_extension(host.user_attribute(request, self.extension_attribute))
+            if extension is not None:
+                return extension
+        if self.self_service:
+            return clean_extension(AgentExtension.of(user))
+        return None
 
-    def target_search_cell(self):
-        """The configured search cell of the page, else its first one, else None."""
-        search_cells = self.page_search_cells()
-        for search_cell in search_cells:
+    def search_cell_index(self, request):
+        """Position, among the page's search cells the user sees (in page order), of the target; 0 by default.
+
+        The widget types into the ``div.searchcell`` at that position in the
+        page; 0, the first one, also when the configured cell is gone or
+        when Combo has no search app.
+        """
+        if self.search_cell is None:
+            return 0
+        visible = [
+            cell for cell in host.page_search_cells(self.page_id) if host.cell_is_visible(cell, request)
+        ]
+        for index, search_cell in enumerate(visible):
             if search_cell.pk == self.search_cell:
-                return search_cell
-        return search_cells[0] if search_cells else None
+                return index
+        return 0
 
     def get_poll_url(self):
         return reverse('phone-call-cell-poll', kwargs={'cell_pk': self.pk})
@@ -115,25 +169,29 @@ class PhoneCallCell(CellBase):
         return reverse('phone-call-cell-extension', kwargs={'cell_pk': self.pk})
 
     def get_cell_extra_context(self, context):
-        from .forms import ExtensionForm
-
+        """The widget's configuration (the template's context): see the README, "Publik configuration"."""
         extra = super().get_cell_extra_context(context)
         request = context.get('request')
         user = getattr(request, 'user', None)
-        target = self.target_search_cell()
+        offers_forms = self.forms_offer != 'none'
         extra.update(
             {
                 'poll_url': self.get_poll_url(),
                 'poll_interval': int(self.poll_interval),
-                'target_input_selector': f'#combo-search-input-{target.pk}' if target else '',
                 'recent_limit': int(self.recent_calls),
-                'extension': resolve_extension(self, request) if request is not None else None,
+                'extension': self.agent_extension(request),
                 'self_service': bool(self.self_service),
                 'extension_form_url': self.get_extension_form_url(),
                 'extension_form': ExtensionForm(
-                    cell=self, initial={'extension': stored_extension(user) or ''}
+                    cell=self, initial={'extension': AgentExtension.of(user) or ''}
                 ),
                 'pause_storage_key': f'phone-call-cell-{self.pk}-paused',
+                'search_cell_index': self.search_cell_index(request),
+                'settings_url': host.cell_settings_url(self) if host.user_manages_cells(user) else None,
+                'forms_url': reverse('phone-call-cell-forms', kwargs={'cell_pk': self.pk})
+                if offers_forms
+                else None,
+                'forms_offer_seconds': int(self.forms_offer_minutes) * 60 if offers_forms else 0,
             }
         )
         return extra
@@ -157,3 +215,20 @@ class AgentExtension(models.Model):
 
     def __str__(self):
         return f'{self.user}: {self.extension}'
+
+    @classmethod
+    def of(cls, user):
+        """The extension ``user`` set themselves (self-service), or None."""
+        if not getattr(user, 'is_authenticated', False):
+            return None
+        return cls.objects.filter(user=user).values_list('extension', flat=True).first()
+
+    @classmethod
+    def store(cls, user, extension):
+        """Record ``extension`` as the agent's own and return it cleaned; an empty or invalid one forgets it."""
+        extension = clean_extension(extension)
+        if extension is None:
+            cls.objects.filter(user=user).delete()
+            return None
+        cls.objects.update_or_create(user=user, defaults={'extension': extension})
+        return extension

@@ -6,7 +6,9 @@ from . import views
 
 urlpatterns = [
     path('api/phone-call-cell/<int:cell_pk>/poll/', views.poll, name='phone-call-cell-poll'),
+    path('api/phone-call-cell/<int:cell_pk>/forms/', views.offered_forms, name='phone-call-cell-forms'),
     path(
         'api/phone-call-cell/<int:cell_pk>/extension/', views.set_extension, name='phone-call-cell-extension'
     ),
+    path('api/phone-call-cell/<int:cell_pk>/check/', views.check_connection, name='phone-call-cell-check'),
 ]

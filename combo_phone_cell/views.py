@@ -1,6 +1,9 @@
-"""The cell's poll view (JSON, for the widget) and the agent's set-extension view."""
+"""The cell's views: the poll and the forms offered (JSON, for the widget), the agent's
+set-extension form, and the administrator's connection test.
+"""
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -8,38 +11,21 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from .connector import ConnectorError, fetch_calls, widget_call
-from .extensions import resolve_extension, store_extension
-from .forms import ExtensionForm
-from .models import PhoneCallCell
+from . import check, host, wcs
+from .connector import ConnectorError, fetch_calls, poll_limit, widget_call
+from .extensions import ExtensionForm
+from .forms import read_connector_url
+from .models import AgentExtension, PhoneCallCell
 
 
 def json_error(message, status, state=None, reason=None):
-    """The poll view's error answer: ``{"err": 1, "state": state, "err_desc": message, "reason": reason}``."""
+    """An error answer: ``{"err": 1, "state": state, "err_desc": message, "reason": reason}``."""
     payload = {'err': 1, 'err_desc': str(message)}
     if state:
         payload['state'] = state
     if reason:
         payload['reason'] = reason
     return JsonResponse(payload, status=status)
-
-
-def page_is_visible(page, user):
-    """Whether ``user`` may see ``page`` and every page above it."""
-    while page is not None:
-        if not page.is_visible(user):
-            return False
-        page = page.parent
-    return True
-
-
-def cell_access_error(cell, request):
-    """The 403 message when the user of ``request`` may not use ``cell``, else None."""
-    if not request.user.is_authenticated:
-        return _('You must be logged in.')
-    if not cell.is_visible(request) or not page_is_visible(cell.page, request.user):
-        return _('You cannot see this cell.')
-    return None
 
 
 def no_store(response):
@@ -49,44 +35,71 @@ def no_store(response):
     return response
 
 
+def cell_for_agent(request, cell_pk):
+    """``(cell, None)`` when the user of ``request`` may use the cell, else ``(None, error answer)``.
+
+    Only GET. 405 for another method; 404 (``config_error``) for a cell
+    that does not exist; 403 ``signed_out`` for an anonymous user (the
+    session ended); 403 ``config_error`` for a cell or page the user cannot
+    see.
+    """
+    if request.method != 'GET':
+        response = json_error(_('Method not allowed.'), 405)
+        response['Allow'] = 'GET'
+        return None, response
+    cell = PhoneCallCell.objects.select_related('page').filter(pk=cell_pk).first()
+    if cell is None:
+        return None, json_error(_('This cell does not exist.'), 404, 'config_error')
+    if not request.user.is_authenticated:
+        return None, json_error(_('You must be logged in.'), 403, 'signed_out')
+    if not host.cell_is_visible(cell, request) or not host.page_is_visible(cell.page, request.user):
+        return None, json_error(_('You cannot see this cell.'), 403, 'config_error')
+    return cell, None
+
+
 # Read-only and GET-only: exempt so that any other method gets the JSON 405
-# below rather than the CSRF middleware's HTML page.
+# rather than the CSRF middleware's HTML page.
 @csrf_exempt
 @never_cache
 def poll(request, cell_pk):
     """Current and recent calls of the logged-in agent's extension, for the cell's widget.
 
-    Only GET. Answers ``{"err": 0, "data": {"extension", "current", "recent"}}``,
-    or ``{"err": 1, "err_desc"}`` with 403 (anonymous user, cell or page not
-    visible to the user), 404 (no such cell), 405 (other method), 502 (the
-    connector failed or answered badly) or 504 (the connector was too slow).
-    The extension comes from the user, never from the request: query
-    parameters are ignored.
+    Answers ``{"err": 0, "state": "ok"|"no_extension", "data": {"extension",
+    "current", "recent"}}``, or an error of ``cell_for_agent``, or, when the
+    connector fails, ``{"err": 1, "state": "config_error"|"unavailable",
+    "err_desc", "reason"}`` with 502 (504 for a timeout). The extension
+    comes from the user, never from the request: query parameters are
+    ignored.
     """
-    if request.method != 'GET':
-        response = json_error(_('Method not allowed.'), 405)
-        response['Allow'] = 'GET'
-        return no_store(response)
-    cell = PhoneCallCell.objects.select_related('page').filter(pk=cell_pk).first()
-    if cell is None:
-        return no_store(json_error(_('This cell does not exist.'), 404, 'config_error'))
-    message = cell_access_error(cell, request)
-    if message:
-        state = 'signed_out' if not request.user.is_authenticated else 'config_error'
-        return no_store(json_error(message, 403, state))
-
-    extension = resolve_extension(cell, request)
+    cell, error = cell_for_agent(request, cell_pk)
+    if error is not None:
+        return no_store(error)
+    extension = cell.agent_extension(request)
     data = {'extension': extension, 'current': [], 'recent': []}
     if extension is None:
         return no_store(JsonResponse({'err': 0, 'state': 'no_extension', 'data': data}))
     try:
-        current, past = fetch_calls(cell, extension, limit=cell.recent_calls or 1)
+        current, past = fetch_calls(cell, extension, poll_limit(cell))
     except ConnectorError as error:
-        return no_store(json_error(error.message, error.http_status, error.state, error.reason or None))
+        return no_store(json_error(error.message, error.http_status, error.state, error.reason))
     value_format = cell.search_value_format
     data['current'] = [widget_call(call, value_format) for call in current]
-    data['recent'] = [widget_call(call, value_format, ended=True) for call in past[: cell.recent_calls]]
+    data['recent'] = [widget_call(call, value_format) for call in past[: cell.recent_calls]]
     return no_store(JsonResponse({'err': 0, 'state': 'ok', 'data': data}))
+
+
+@csrf_exempt
+@never_cache
+def offered_forms(request, cell_pk):
+    """The w.c.s. forms the cell offers the agent during a call: ``{"err": 0, "data": [{"title", "url", "category"}]}``.
+
+    Same access rules as the poll. ``data`` is empty when the cell offers no
+    forms or when w.c.s. failed (logged).
+    """
+    cell, error = cell_for_agent(request, cell_pk)
+    if error is not None:
+        return no_store(error)
+    return no_store(JsonResponse({'err': 0, 'data': wcs.offered_forms(cell, request.user)}))
 
 
 def redirect_back(request):
@@ -111,9 +124,10 @@ def set_extension(request, cell_pk):
     cell = PhoneCallCell.objects.select_related('page').filter(pk=cell_pk).first()
     if cell is None:
         return json_error(_('This cell does not exist.'), 404)
-    message = cell_access_error(cell, request)
-    if message:
-        return json_error(message, 403)
+    if not request.user.is_authenticated:
+        return json_error(_('You must be logged in.'), 403)
+    if not host.cell_is_visible(cell, request) or not host.page_is_visible(cell.page, request.user):
+        return json_error(_('You cannot see this cell.'), 403)
     if not cell.self_service:
         return json_error(_('This cell does not let agents set their extension.'), 403)
 
@@ -122,9 +136,47 @@ def set_extension(request, cell_pk):
         # One message is enough: the first one states the whole rule.
         messages.error(request, form.errors['extension'][0])
         return redirect_back(request)
-    extension = store_extension(request.user, form.cleaned_data['extension'])
+    extension = AgentExtension.store(request.user, form.cleaned_data['extension'])
     if extension is None:
         messages.info(request, _('Your extension has been removed.'))
     else:
         messages.success(request, _('Your extension is now %s.') % extension)
     return redirect_back(request)
+
+
+@csrf_protect
+@never_cache
+def check_connection(request, cell_pk):
+    """Test the connection of the cell's settings as posted by its settings form (saved or not).
+
+    Only POST, only for a user who manages cells (403 otherwise, 404 for an
+    unknown cell). Uses the posted ``connector_url`` and ``api_key`` (an
+    empty key keeps the saved one, unless ``clear_api_key``), and the
+    extension ``phone_call_check_extension``, by default the administrator's
+    own. Answers ``{"err": 0, "ok": bool, "steps": [{"step", "title",
+    "status", "text"}]}``.
+    """
+    if request.method != 'POST':
+        response = json_error(_('Method not allowed.'), 405)
+        response['Allow'] = 'POST'
+        return response
+    if not host.user_manages_cells(request.user):
+        return json_error(_('Only administrators can test the connection.'), 403)
+    cell = PhoneCallCell.objects.filter(pk=cell_pk).first()
+    if cell is None:
+        return json_error(_('This cell does not exist.'), 404)
+    max_length = PhoneCallCell._meta.get_field('connector_url').max_length
+    try:
+        cell.connector_url = read_connector_url(
+            request.POST.get('connector_url', cell.connector_url), max_length
+        )
+    except ValidationError as error:
+        ok, steps = check.invalid_url(error.messages[0])
+        return JsonResponse({'err': 0, 'ok': ok, 'steps': steps})
+    if request.POST.get('api_key', '').strip():
+        cell.api_key = request.POST['api_key'].strip()
+    elif request.POST.get('clear_api_key'):
+        cell.api_key = ''
+    extension = request.POST.get('phone_call_check_extension', '').strip() or cell.agent_extension(request)
+    ok, steps = check.check_connection(cell, extension)
+    return JsonResponse({'err': 0, 'ok': ok, 'steps': steps})

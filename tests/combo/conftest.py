@@ -1,16 +1,11 @@
-"""Fixtures of the cell tests: users, pages, cells, and a fake phonecalls connector over HTTP.
+"""Fixtures of the cell tests: users, pages, cells, and fake Passerelle and w.c.s. services over HTTP.
 
-The cell tests need only Combo: the connector is a small local HTTP server
-serving answers recorded from the phonecalls connector, and it can be told to
-fail in every way a real one can.
+The cell tests need only Combo: the connector and w.c.s. are small local HTTP
+servers (``support.py``) that can be told to fail in every way real ones can.
 """
 
-import json
 import socket
-import threading
 import time
-import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from combo.apps.search.models import SearchCell
@@ -18,6 +13,7 @@ from combo.data.models import Page
 from django.contrib.auth.models import Group, User
 
 from combo_phone_cell.models import AgentExtension, PhoneCallCell
+from tests.combo.support import FakeConnector, FakeWcs, connector_call
 
 
 @pytest.fixture
@@ -106,131 +102,9 @@ def extension_factory():
     return set_extension
 
 
-def connector_call(**overrides):
-    """A call as the phonecalls connector's ``calls`` endpoint lists it."""
-    call = {
-        'id': 17,
-        'caller': '0143250135',
-        'callee': '42',
-        'caller_e164': '+33143250135',
-        'caller_national': '0143250135',
-        'withheld': False,
-        'start': '2024-03-14T09:12:03+01:00',
-        'end': None,
-        'duration': None,
-        'details': {},
-    }
-    call.update(overrides)
-    return call
-
-
 @pytest.fixture
 def call_factory():
     return connector_call
-
-
-class FakeConnector:
-    """Local HTTP server standing in for ``https://passerelle.../phonecalls/ipbx/``.
-
-    ``calls`` answers ``{"err": 0, "data": {"current": ..., "past": ...}}`` from
-    ``current`` and ``past`` (or serves ``payload`` as JSON, or the bytes
-    ``raw_body``); ``behaviour`` switches to a failure: 'slow',
-    'slow-body', 'status', 'html', 'huge', 'huge-unsized', 'invalid-json',
-    'err'. Every request received is kept in ``received`` (path and query).
-    """
-
-    def __init__(self):
-        self.current = []
-        self.past = []
-        self.payload = None
-        self.raw_body = None
-        self.behaviour = 'ok'
-        self.status = 500
-        self.delay = 5
-        self.received = []
-        self.stopping = threading.Event()
-        self.server = ThreadingHTTPServer(('127.0.0.1', 0), FakeConnectorHandler)
-        self.server.daemon_threads = True
-        self.server.block_on_close = False
-        self.server.connector = self
-        self.base_url = f'http://127.0.0.1:{self.server.server_address[1]}/phonecalls/ipbx/'
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-
-    def start(self):
-        self.thread.start()
-
-    def stop(self):
-        self.stopping.set()
-        self.server.shutdown()
-        self.server.server_close()
-
-    @property
-    def last_query(self):
-        """The query string of the last request, as sent (signature included)."""
-        return urllib.parse.urlsplit(self.received[-1]).query
-
-    @property
-    def last_params(self):
-        return dict(urllib.parse.parse_qsl(self.last_query))
-
-
-class FakeConnectorHandler(BaseHTTPRequestHandler):
-    def log_message(self, format, *args):
-        pass
-
-    def send_body(self, body, content_type='application/json', status=200, length=True):
-        try:
-            self.send_response(status)
-            self.send_header('Content-Type', content_type)
-            if length:
-                self.send_header('Content-Length', str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
-
-    def do_GET(self):
-        connector = self.server.connector
-        connector.received.append(self.path)
-        if urllib.parse.urlsplit(self.path).path != '/phonecalls/ipbx/calls':
-            return self.send_body(b'{"err": 1, "err_desc": "endpoint not found"}', status=404)
-        behaviour = connector.behaviour
-        if behaviour == 'slow':
-            connector.stopping.wait(connector.delay)
-        elif behaviour == 'slow-body':
-            return self.trickle(connector)
-        elif behaviour == 'status':
-            return self.send_body(b'{"err": 1, "err_desc": "boom"}', status=connector.status)
-        elif behaviour == 'html':
-            return self.send_body(b'<html><body>Bad Gateway</body></html>', content_type='text/html')
-        elif behaviour in ('huge', 'huge-unsized'):
-            body = b'{"err": 0, "data": {"current": [], "past": [], "padding": "' + b'x' * (2 * 1024 * 1024)
-            return self.send_body(body + b'"}}', length=(behaviour == 'huge'))
-        elif behaviour == 'invalid-json':
-            return self.send_body(b'{"err": 0, "data": {"current": [')
-        elif behaviour == 'err':
-            payload = {'err': 1, 'err_class': 'passerelle.utils.jsonresponse.APIError'}
-            payload['err_desc'] = 'callee is not a valid extension' + ' and more' * 100
-            return self.send_body(json.dumps(payload).encode())
-        if connector.raw_body is not None:
-            return self.send_body(connector.raw_body)
-        payload = connector.payload
-        if payload is None:
-            payload = {'err': 0, 'data': {'current': connector.current, 'past': connector.past}}
-        self.send_body(json.dumps(payload).encode())
-
-    def trickle(self, connector):
-        try:
-            self.send_response(200)
-            self.send_header('Content-Type', 'application/json')
-            self.end_headers()
-            self.wfile.write(b'{"err": 0, ')
-            self.wfile.flush()
-            while not connector.stopping.wait(0.1):
-                self.wfile.write(b' ')
-                self.wfile.flush()
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
 
 @pytest.fixture
@@ -274,3 +148,18 @@ def known_passerelle(settings, connector):
 
 def elapsed_since(start):
     return time.monotonic() - start
+
+
+@pytest.fixture
+def fake_wcs(settings):
+    """A fake w.c.s. known to Combo (``KNOWN_SERVICES['wcs']``), with a fresh cache of its listings."""
+    from django.core.cache import cache
+
+    wcs = FakeWcs()
+    wcs.thread.start()
+    settings.KNOWN_SERVICES = {**(settings.KNOWN_SERVICES or {}), 'wcs': {'demarches': wcs.service()}}
+    cache.clear()
+    yield wcs
+    wcs.server.shutdown()
+    wcs.server.server_close()
+    cache.clear()

@@ -162,7 +162,6 @@ def test_known_passerelle_services_are_suggested(open_form, cell, settings):
                 'secret': 'shared-secret',
             }
         },
-        'wcs': {'demarches': {'url': 'https://demarches.ville.example/', 'secret': 'x', 'orig': 'y'}},
     }
 
     response, form = open_form(cell)
@@ -171,7 +170,6 @@ def test_known_passerelle_services_are_suggested(open_form, cell, settings):
     options = response.lxml.xpath(f'//datalist[@id="{datalist_id}"]/option/@value')
     assert options == ['https://passerelle.ville.example/']
     assert 'shared-secret' not in response.text
-    assert 'demarches' not in response.text
 
 
 def test_api_key_is_never_sent_back_to_the_browser(open_form, cell_factory):
@@ -219,3 +217,100 @@ def test_every_setting_is_documented(open_form, cell_factory):
 def test_cell_type_is_named_phone_call():
     with translation.override('en'):
         assert str(PhoneCallCell._meta.verbose_name) == 'Phone call'
+
+
+def warnings_of(response):
+    return [' '.join(text.split()) for text in response.lxml.xpath('//p[@role="alert"]/text()')]
+
+
+UNSIGNED = 'Warning: this URL is not on a known Passerelle service and no API key is set'
+
+
+def test_saving_a_url_neither_known_nor_with_a_key_warns_but_saves(open_form, cell):
+    _response, form = open_form(cell)
+    form['connector_url'] = 'https://passerelle.ailleurs.example/phonecalls/ipbx/'
+
+    response = form.submit().follow()
+
+    cell.refresh_from_db()
+    assert cell.connector_url == 'https://passerelle.ailleurs.example/phonecalls/ipbx/'
+    assert any(warning.startswith(UNSIGNED) for warning in warnings_of(response))
+
+
+def test_a_url_with_a_key_gives_no_warning(open_form, cell):
+    _response, form = open_form(cell)
+    form['api_key'] = 'abcdef'
+
+    response = form.submit().follow()
+
+    assert not any(warning.startswith(UNSIGNED) for warning in warnings_of(response))
+
+
+def test_a_url_on_a_known_service_gives_no_warning(open_form, cell, known_passerelle):
+    response, _form = open_form(cell)
+
+    assert not any(warning.startswith(UNSIGNED) for warning in warnings_of(response))
+
+
+def test_labels_are_above_their_fields_and_help_below(open_form, cell):
+    response, _form = open_form(cell)
+
+    field = response.lxml.xpath('//div[contains(@class, "phone-call-cell-settings__field--connector_url")]')[
+        0
+    ]
+    assert [child.tag for child in field if child.tag in ('label', 'input', 'p')][:3] == [
+        'label',
+        'input',
+        'p',
+    ]
+    assert field.xpath('./p[@class="helptext"]/@id') == ['id_connector_url_helptext']
+
+
+def test_forms_offered_during_a_call_are_none_by_default_with_a_five_minute_offer(open_form, cell):
+    _response, form = open_form(cell)
+
+    assert [value for value, _selected, _label in form['forms_offer'].options] == ['none', 'all', 'chosen']
+    assert (form['forms_offer'].value, form['forms_offer_minutes'].value) == ('none', '5')
+
+
+def test_administrator_chooses_forms_among_those_of_every_known_wcs(open_form, cell, fake_wcs):
+    response, form = open_form(cell)
+    labels = response.lxml.xpath('//fieldset[contains(@class, "choices")]//label/text()')
+
+    assert [' '.join(label.split()) for label in labels] == [
+        'Voirie / Signalement voirie',
+        'Demande de rappel',
+        'Famille / Inscription cantine',
+    ]
+    form['forms_offer'] = 'chosen'
+    form.get('chosen_forms', index=0).checked = True
+    form['forms_offer_minutes'] = '10'
+    form.submit()
+    cell.refresh_from_db()
+    assert (cell.forms_offer, cell.forms_offer_minutes) == ('chosen', 10)
+    assert cell.chosen_forms == [f'{fake_wcs.url}backoffice/submission/signalement-voirie/']
+
+
+def test_chosen_forms_are_kept_when_wcs_cannot_list_them(open_form, cell_factory, fake_wcs):
+    chosen = f'{fake_wcs.url}backoffice/submission/signalement-voirie/'
+    cell = cell_factory(forms_offer='chosen', chosen_forms=[chosen])
+    fake_wcs.behaviour = 'garbage'
+
+    response, form = open_form(cell)
+    form.submit()
+
+    cell.refresh_from_db()
+    assert cell.chosen_forms == [chosen]
+    assert 'Could not list the forms of: Démarches' in response.text
+
+
+@pytest.mark.parametrize('minutes', ['61', '-1'])
+def test_offer_after_hang_up_is_at_most_an_hour(open_form, cell, minutes):
+    _response, form = open_form(cell)
+    form['forms_offer_minutes'] = minutes
+
+    response = form.submit()
+
+    assert response.status_code == 200
+    cell.refresh_from_db()
+    assert cell.forms_offer_minutes == 5

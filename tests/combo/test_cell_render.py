@@ -2,9 +2,10 @@
 
 import pytest
 from combo.data.library import get_cell_classes
-from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.models import AnonymousUser, Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
+from django.utils import translation
 
 from combo_phone_cell.models import PhoneCallCell
 
@@ -13,13 +14,16 @@ pytestmark = pytest.mark.django_db
 CONTEXT_KEYS = {
     'poll_url',
     'poll_interval',
-    'target_input_selector',
     'recent_limit',
     'extension',
     'self_service',
     'extension_form_url',
     'extension_form',
     'pause_storage_key',
+    'search_cell_index',
+    'settings_url',
+    'forms_url',
+    'forms_offer_seconds',
 }
 
 
@@ -44,7 +48,7 @@ def test_phone_call_cell_is_a_registered_enabled_cell_type():
 def test_cell_gives_its_template_the_widget_configuration(
     context_for, agent, cell_factory, search_cell_factory
 ):
-    search = search_cell_factory()
+    search_cell_factory()
     cell = cell_factory(poll_interval=3, recent_calls=4, self_service=True)
 
     context = context_for(cell, agent)
@@ -52,7 +56,7 @@ def test_cell_gives_its_template_the_widget_configuration(
     assert CONTEXT_KEYS <= set(context)
     assert context['poll_url'] == f'/api/phone-call-cell/{cell.pk}/poll/'
     assert context['poll_interval'] == 3
-    assert context['target_input_selector'] == f'#combo-search-input-{search.pk}'
+    assert context['search_cell_index'] == 0
     assert context['recent_limit'] == 4
     assert context['extension'] is None
     assert context['self_service'] is True
@@ -60,6 +64,7 @@ def test_cell_gives_its_template_the_widget_configuration(
     assert list(context['extension_form'].fields) == ['extension']
     assert not context['extension_form'].is_bound
     assert context['pause_storage_key'] == f'phone-call-cell-{cell.pk}-paused'
+    assert (context['settings_url'], context['forms_url'], context['forms_offer_seconds']) == (None, None, 0)
 
 
 def test_extension_in_the_context_is_the_agent_own(context_for, agent, cell, extension_factory):
@@ -79,37 +84,78 @@ def test_target_is_the_first_search_cell_of_the_page_by_default(
     context_for, agent, cell, search_cell_factory
 ):
     search_cell_factory(order=9)
-    first = search_cell_factory(order=3)
+    search_cell_factory(order=3)
 
-    assert context_for(cell, agent)['target_input_selector'] == f'#combo-search-input-{first.pk}'
+    assert context_for(cell, agent)['search_cell_index'] == 0
 
 
-def test_target_is_the_configured_search_cell(context_for, agent, cell_factory, search_cell_factory):
+def test_target_is_the_position_of_the_configured_search_cell(
+    context_for, agent, cell_factory, search_cell_factory
+):
+    configured = search_cell_factory(order=4)
     search_cell_factory(order=0)
+    cell = cell_factory(search_cell=configured.pk)
+
+    assert context_for(cell, agent)['search_cell_index'] == 1
+
+
+def test_search_cells_the_agent_does_not_see_are_not_counted(
+    context_for, agent, cell_factory, search_cell_factory
+):
+    hidden = search_cell_factory(order=0)
+    hidden.groups.add(Group.objects.create(name='Voirie'))
     configured = search_cell_factory(order=4)
     cell = cell_factory(search_cell=configured.pk)
 
-    assert context_for(cell, agent)['target_input_selector'] == f'#combo-search-input-{configured.pk}'
+    assert context_for(cell, agent)['search_cell_index'] == 0
 
 
 def test_deleted_configured_search_cell_falls_back_to_the_first(
     context_for, agent, cell_factory, search_cell_factory
 ):
-    first = search_cell_factory(order=0)
+    search_cell_factory(order=0)
     configured = search_cell_factory(order=4)
     cell = cell_factory(search_cell=configured.pk)
     configured.delete()
 
-    assert context_for(cell, agent)['target_input_selector'] == f'#combo-search-input-{first.pk}'
+    assert context_for(cell, agent)['search_cell_index'] == 0
 
 
 def test_search_cell_of_another_page_is_never_the_target(
     context_for, agent, cell_factory, page_factory, search_cell_factory
 ):
+    search_cell_factory(order=0)
+    search_cell_factory(order=1)
     foreign = search_cell_factory(page=page_factory(slug='autre'))
     cell = cell_factory(search_cell=foreign.pk)
 
-    assert context_for(cell, agent)['target_input_selector'] == ''
+    assert context_for(cell, agent)['search_cell_index'] == 0
+
+
+def test_staff_users_get_the_url_of_the_cell_settings(context_for, admin_user, cell):
+    assert (
+        context_for(cell, admin_user)['settings_url']
+        == f'/manage/pages/{cell.page.pk}/cell/{cell.get_reference()}/'
+    )
+
+
+def test_agents_get_no_settings_url(context_for, agent, cell):
+    assert context_for(cell, agent)['settings_url'] is None
+
+
+def test_cell_offering_forms_gives_the_forms_view_and_the_offer_duration(context_for, agent, cell_factory):
+    cell = cell_factory(forms_offer='all', forms_offer_minutes=7)
+
+    context = context_for(cell, agent)
+
+    assert context['forms_url'] == f'/api/phone-call-cell/{cell.pk}/forms/'
+    assert context['forms_offer_seconds'] == 420
+
+
+def test_cell_is_named_by_its_type_and_slug(cell_factory):
+    with translation.override('en'):
+        assert str(cell_factory(slug='telephonie')) == 'Phone call (telephonie)'
+        assert str(cell_factory()) == 'Phone call'
 
 
 def test_extension_form_ids_are_unique_per_cell(context_for, agent, cell_factory):

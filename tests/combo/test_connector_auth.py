@@ -8,18 +8,12 @@ import urllib.parse
 
 import pytest
 
-from combo_phone_cell.connector import calls_url, known_service
+from combo_phone_cell.client import known_service
+from combo_phone_cell.connector import calls_url
 from combo_phone_cell.signature import sign_url
+from tests.combo.support import publik_signature_is_valid as signature_is_valid
 
 pytestmark = pytest.mark.django_db
-
-
-def signature_is_valid(query, secret):
-    """Publik signature check written independently of the product: HMAC over the query before it."""
-    signed, separator, signature = query.rpartition('&signature=')
-    assert separator, 'signature must be the last parameter'
-    expected = hmac.new(secret.encode(), signed.encode(), hashlib.sha256).digest()
-    return hmac.compare_digest(base64.b64decode(urllib.parse.unquote(signature)), expected)
 
 
 def timestamp_age(params):
@@ -119,8 +113,8 @@ def test_known_service_must_match_scheme_host_and_path(settings, connector_url):
         }
     }
 
-    assert known_service(connector_url) is None
-    assert known_service('https://passerelle.ville.example/prefix/phonecalls/ipbx/') is not None
+    assert known_service('passerelle', connector_url) is None
+    assert known_service('passerelle', 'https://passerelle.ville.example/prefix/phonecalls/ipbx/') is not None
 
 
 def test_connector_url_without_trailing_slash_still_reaches_calls(cell_factory):

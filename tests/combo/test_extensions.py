@@ -1,11 +1,12 @@
-"""Resolution of the agent's extension: profile attribute, then self-service, always server-side."""
+"""Which extension an agent answers on: profile attribute, then self-service, always server-side."""
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 
-from combo_phone_cell.extensions import clean_extension, resolve_extension, user_attribute
+from combo_phone_cell.extensions import clean_extension
+from combo_phone_cell.host import user_attribute
 from combo_phone_cell.models import AgentExtension
 
 pytestmark = pytest.mark.django_db
@@ -30,14 +31,14 @@ def test_extension_comes_from_the_profile_attribute_given_at_login(request_facto
     cell = cell_factory(extension_attribute='phone_extension')
     request = request_factory(agent, {'phone_extension': ['42'], 'first_name': ['Martine']})
 
-    assert resolve_extension(cell, request) == '42'
+    assert cell.agent_extension(request) == '42'
 
 
 def test_profile_attribute_gives_its_first_non_empty_value(request_factory, agent, cell_factory):
     cell = cell_factory(extension_attribute='phone_extension')
     request = request_factory(agent, {'phone_extension': ['', '  ', '4210', '4211']})
 
-    assert resolve_extension(cell, request) == '4210'
+    assert cell.agent_extension(request) == '4210'
 
 
 def test_profile_attribute_given_as_a_single_value_is_used(request_factory, agent):
@@ -53,7 +54,7 @@ def test_profile_attribute_wins_over_the_self_service_extension(
     extension_factory(agent, '99')
     request = request_factory(agent, {'phone_extension': ['42']})
 
-    assert resolve_extension(cell, request) == '42'
+    assert cell.agent_extension(request) == '42'
 
 
 def test_missing_profile_attribute_falls_back_to_the_self_service_extension(
@@ -63,7 +64,7 @@ def test_missing_profile_attribute_falls_back_to_the_self_service_extension(
     extension_factory(agent, '99')
     request = request_factory(agent, {'first_name': ['Martine']})
 
-    assert resolve_extension(cell, request) == '99'
+    assert cell.agent_extension(request) == '99'
 
 
 def test_self_service_extension_is_used_when_no_attribute_is_configured(
@@ -72,7 +73,7 @@ def test_self_service_extension_is_used_when_no_attribute_is_configured(
     cell = cell_factory(extension_attribute='', self_service=True)
     extension_factory(agent, '42')
 
-    assert resolve_extension(cell, request_factory(agent, {'phone_extension': ['77']})) == '42'
+    assert cell.agent_extension(request_factory(agent, {'phone_extension': ['77']})) == '42'
 
 
 def test_stored_extension_is_ignored_when_self_service_is_off(
@@ -81,13 +82,13 @@ def test_stored_extension_is_ignored_when_self_service_is_off(
     cell = cell_factory(extension_attribute='', self_service=False)
     extension_factory(agent, '42')
 
-    assert resolve_extension(cell, request_factory(agent)) is None
+    assert cell.agent_extension(request_factory(agent)) is None
 
 
 def test_profile_attribute_still_applies_when_self_service_is_off(request_factory, agent, cell_factory):
     cell = cell_factory(extension_attribute='phone_extension', self_service=False)
 
-    assert resolve_extension(cell, request_factory(agent, {'phone_extension': ['42']})) == '42'
+    assert cell.agent_extension(request_factory(agent, {'phone_extension': ['42']})) == '42'
 
 
 @pytest.mark.parametrize('stored', ['42\n43', '   ', '42\x1b[2J', '42\u202e'])
@@ -95,7 +96,7 @@ def test_invalid_stored_extension_is_ignored(request_factory, agent, cell_factor
     cell = cell_factory(self_service=True)
     AgentExtension.objects.create(user=agent, extension=stored)
 
-    assert resolve_extension(cell, request_factory(agent)) is None
+    assert cell.agent_extension(request_factory(agent)) is None
 
 
 def test_invalid_profile_attribute_falls_back_to_self_service(
@@ -104,7 +105,7 @@ def test_invalid_profile_attribute_falls_back_to_self_service(
     cell = cell_factory(extension_attribute='phone_extension', self_service=True)
     extension_factory(agent, '99')
 
-    assert resolve_extension(cell, request_factory(agent, {'phone_extension': ['42\u200b43']})) == '99'
+    assert cell.agent_extension(request_factory(agent, {'phone_extension': ['42\u200b43']})) == '99'
 
 
 def test_other_users_extensions_are_never_used(
@@ -113,21 +114,21 @@ def test_other_users_extensions_are_never_used(
     cell = cell_factory(self_service=True)
     extension_factory(user_factory('colleague'), '43')
 
-    assert resolve_extension(cell, request_factory(agent)) is None
+    assert cell.agent_extension(request_factory(agent)) is None
 
 
 def test_anonymous_visitor_has_no_extension(request_factory, cell_factory):
     cell = cell_factory(extension_attribute='phone_extension', self_service=True)
     request = request_factory(AnonymousUser(), {'phone_extension': ['42']})
 
-    assert resolve_extension(cell, request) is None
+    assert cell.agent_extension(request) is None
 
 
 def test_extension_in_the_request_parameters_is_never_used(request_factory, agent, cell_factory):
     cell = cell_factory(extension_attribute='phone_extension', self_service=True)
     request = request_factory(agent, path='/?extension=42&phone_extension=42')
 
-    assert resolve_extension(cell, request) is None
+    assert cell.agent_extension(request) is None
 
 
 @pytest.mark.parametrize(

@@ -15,19 +15,16 @@ from django.db import connection
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from combo_phone_cell.extensions import clean_extension, stored_extension
+from combo_phone_cell.extensions import clean_extension
+from combo_phone_cell.models import AgentExtension
+from tests.conftest import examples
 
 pytestmark = pytest.mark.django_db
 
 EXAMPLES = {}
+# The example counts come from the profile (tests/conftest.py), scaled here per property.
 SETTINGS = settings(
-    deadline=None,
-    database=None,
-    suppress_health_check=[
-        HealthCheck.function_scoped_fixture,
-        HealthCheck.too_slow,
-        HealthCheck.data_too_large,
-    ],
+    database=None, suppress_health_check=[*settings().suppress_health_check, HealthCheck.data_too_large]
 )
 CSRF_TOKEN = 'Hq3mHPwv5SqgW6SExZLoqyyCWaTzR2Fa'
 
@@ -49,9 +46,12 @@ JSON = st.recursive(
     lambda children: st.lists(children, max_size=4) | st.dictionaries(TEXT, children, max_size=4),
     max_leaves=12,
 )
-# Calls with an id, as the connector lists them, and any value in any other field.
+# Calls with an id and a kind, as the connector lists them, and any value in any other field.
 CALL = st.fixed_dictionaries(
-    {'id': st.one_of(st.integers(), TEXT)},
+    {
+        'id': st.one_of(st.integers(), TEXT),
+        'kind': st.one_of(st.sampled_from(['external', 'internal', 'withheld', 'unreadable']), TEXT, JSON),
+    },
     optional={
         field: st.one_of(TEXT, JSON)
         for field in [
@@ -59,9 +59,11 @@ CALL = st.fixed_dictionaries(
             'callee',
             'caller_e164',
             'caller_national',
+            'caller_display',
             'withheld',
             'start',
             'end',
+            'duration',
             'details',
         ]
     },
@@ -111,7 +113,7 @@ def assert_no_store_json(response):
     return payload
 
 
-@settings(SETTINGS, max_examples=200)
+@settings(SETTINGS, max_examples=examples(2))
 @given(
     method=st.sampled_from(['GET', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']),
     query=PAIRS,
@@ -138,7 +140,7 @@ def test_poll_answers_json_to_any_request_and_asks_only_for_the_agents_extension
     ] == [['42']] * len(connector.received)
 
 
-@settings(SETTINGS, max_examples=300)
+@settings(SETTINGS, max_examples=examples(3))
 @given(answer=ANSWERS)
 def test_poll_answers_200_or_a_clear_502_whatever_json_the_connector_sends(
     agent_app, agent_on_42, cell, connector, answer
@@ -154,17 +156,18 @@ def test_poll_answers_200_or_a_clear_502_whatever_json_the_connector_sends(
     if response.status_int == 502:
         return
     for call in payload['data']['current'] + payload['data']['recent']:
+        assert set(call) == {'id', 'kind', 'caller_display', 'search_value', 'start', 'end', 'duration'}
         assert isinstance(call['id'], (int, str))
-        assert isinstance(call['caller_display'], str) and len(call['caller_display']) <= 128
-        assert call['search_value'] is None or (
-            isinstance(call['search_value'], str) and len(call['search_value']) <= 128
-        )
-        assert isinstance(call['withheld'], bool)
-        if call['withheld']:
+        assert call['kind'] in ('external', 'internal', 'withheld', 'unreadable')
+        for field in ('caller_display', 'search_value', 'start', 'end'):
+            assert call[field] is None or (isinstance(call[field], str) and len(call[field]) <= 128)
+        if call['kind'] != 'external':
             assert call['search_value'] is None
+        if call['kind'] == 'withheld':
+            assert call['caller_display'] is None
 
 
-@settings(SETTINGS, max_examples=200)
+@settings(SETTINGS, max_examples=examples(2))
 @given(
     value=TEXT,
     referer=st.one_of(
@@ -203,7 +206,7 @@ def test_set_extension_stores_a_valid_extension_or_nothing_and_redirects_only_on
     location = urllib.parse.urlsplit(response.location)
     assert (location.scheme, location.netloc) in (('', ''), ('http', 'testserver'))
     assert not location.path.startswith('//') and '\\' not in location.path
-    after = stored_extension(agent_on_42)
+    after = AgentExtension.of(agent_on_42)
     if not value.strip():
         assert after is None
     elif clean_extension(value) == value.strip() and len(value.strip()) <= 64 and '\x00' not in value:

@@ -1,5 +1,5 @@
-"""Transport faults of the connector the other cell tests do not cover: a redirect, a connection
-cut in the middle of the answer, and the connector coming back after being down.
+"""The link to the connector below HTTP answers: a redirect, a connection cut in the middle of the answer,
+the connector coming back after being down, and kept-alive connections reused or closed under a request.
 
 Each needs a server that misbehaves below the HTTP answer the fake connector
 of conftest.py can be told to give, so this module has its own.
@@ -11,6 +11,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from combo_phone_cell import client
 
 pytestmark = pytest.mark.django_db
 
@@ -98,7 +100,7 @@ def test_connector_redirect_is_not_followed_so_the_signed_url_goes_nowhere_else(
 
     response, _seconds = poll(cell, 502)
 
-    assert response.json['err_desc'] == f'The telephony connector answered with HTTP status {status}.'
+    assert response.json['state'] == 'config_error'
     assert 'signature=' in redirecting.received[0]
     assert elsewhere.received == []
 
@@ -120,10 +122,7 @@ def test_connection_cut_in_the_middle_of_the_answer_is_a_quick_502(
     response, seconds = poll(cell, 502)
 
     assert response.json['err'] == 1
-    assert response.json['err_desc'] in (
-        'The telephony connector could not be reached.',
-        'The telephony connector answer is not valid JSON.',
-    )
+    assert response.json['state'] in ('unavailable', 'config_error')
     assert seconds < short_timeout + MARGIN
 
 
@@ -134,7 +133,7 @@ def test_connection_closed_without_any_answer_is_a_quick_502(poll, cell_factory,
 
     response, seconds = poll(cell, 502)
 
-    assert response.json['err_desc'] == 'The telephony connector could not be reached.'
+    assert response.json['state'] == 'unavailable'
     assert seconds < short_timeout + MARGIN
 
 
@@ -147,5 +146,99 @@ def test_poll_works_again_as_soon_as_the_connector_is_back(poll, cell_factory, c
     back = servers(lambda handler: send(handler, 200, CALLS), port=port)
     response, _seconds = poll(cell)
 
-    assert response.json == {'err': 0, 'state': 'ok', 'data': {'extension': '42', 'current': [], 'recent': []}}
+    assert response.json == {
+        'err': 0,
+        'state': 'ok',
+        'data': {'extension': '42', 'current': [], 'recent': []},
+    }
     assert len(back.received) == 1
+
+
+class KeepAliveHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 with keep-alive; counts connections, and with ``drop_first`` closes the first one unanswered."""
+
+    protocol_version = 'HTTP/1.1'
+
+    def log_message(self, format, *args):
+        pass
+
+    def setup(self):
+        super().setup()
+        self.server.connections += 1
+        self.drop = self.server.drop_first and self.server.connections == 1
+
+    def do_GET(self):
+        if self.drop:
+            # As a server closing an idle kept-alive connection just as it is reused.
+            self.close_connection = True
+            return
+        self.server.requests += 1
+        send(self, 200, CALLS)
+
+
+@pytest.fixture
+def keep_alive_connector():
+    started = []
+
+    def start(drop_first=False):
+        server = ThreadingHTTPServer(('127.0.0.1', 0), KeepAliveHandler)
+        server.daemon_threads = True
+        server.connections = server.requests = 0
+        server.drop_first = drop_first
+        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        started.append(server)
+        return server
+
+    yield start
+    for server in started:
+        server.shutdown()
+        server.server_close()
+    # Connections kept by the session point at servers that are gone.
+    client.SESSION.close()
+
+
+def test_successive_polls_reuse_one_connection_to_passerelle(poll, cell_factory, keep_alive_connector):
+    server = keep_alive_connector()
+    cell = cell_factory(connector_url=url_of(server))
+
+    for _ in range(3):
+        poll(cell)
+
+    assert (server.requests, server.connections) == (3, 1)
+
+
+def test_connection_closed_without_answer_is_tried_again_once(poll, cell_factory, keep_alive_connector):
+    server = keep_alive_connector(drop_first=True)
+    cell = cell_factory(connector_url=url_of(server))
+
+    response, _seconds = poll(cell)
+
+    assert response.json['state'] == 'ok'
+    assert (server.requests, server.connections) == (1, 2)
+
+
+def test_slow_answer_is_never_asked_twice(poll, cell_factory, servers, short_timeout):
+    def slow(handler):
+        time.sleep(short_timeout * 3)
+        send(handler, 200, CALLS)
+
+    server = servers(slow)
+    cell = cell_factory(connector_url=url_of(server))
+
+    poll(cell, 504)
+
+    assert len(server.received) == 1
+
+
+def test_cookies_set_by_a_connector_are_never_sent_back(poll, cell_factory, servers):
+    headers_seen = []
+
+    def set_cookie(handler):
+        headers_seen.append(handler.headers.get('Cookie'))
+        send(handler, 200, CALLS, [('Set-Cookie', 'sessionid=abc; Path=/')])
+
+    cell = cell_factory(connector_url=url_of(servers(set_cookie)))
+    poll(cell)
+    poll(cell)
+
+    assert headers_seen == [None, None]

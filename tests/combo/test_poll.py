@@ -10,11 +10,11 @@ def poll_url(cell):
     return f'/api/phone-call-cell/{cell.pk}/poll/'
 
 
-def test_anonymous_user_gets_a_json_403_not_a_login_redirect(app, cell, connector):
+def test_anonymous_user_gets_a_json_403_saying_the_session_ended(app, cell, connector):
     response = app.get(poll_url(cell), status=403)
 
     assert response.content_type == 'application/json'
-    assert response.json['err'] == 1
+    assert (response.json['err'], response.json['state']) == (1, 'signed_out')
     assert response.json['err_desc']
     assert connector.received == []
 
@@ -27,7 +27,7 @@ def test_user_outside_the_cell_roles_gets_403(app, cell, user_factory, extension
 
     response = app.get(poll_url(cell), status=403)
 
-    assert response.json['err'] == 1
+    assert (response.json['err'], response.json['state']) == (1, 'config_error')
     assert connector.received == []
 
 
@@ -73,13 +73,14 @@ def test_unknown_cell_gets_a_json_404(agent_app, cell):
     response = agent_app.get('/api/phone-call-cell/%s/poll/' % (cell.pk + 1000), status=404)
 
     assert response.content_type == 'application/json'
-    assert response.json['err'] == 1
+    assert (response.json['err'], response.json['state']) == (1, 'config_error')
 
 
 def test_post_is_not_allowed(agent_app, cell):
     response = agent_app.post(poll_url(cell), status=405, xhr=True)
 
     assert response.json['err'] == 1
+    assert 'state' not in response.json
     assert response.headers['Allow'] == 'GET'
 
 
@@ -87,7 +88,11 @@ def test_agent_without_extension_gets_empty_data_without_asking_the_connector(ag
     response = agent_app.get(poll_url(cell))
 
     assert response.status_code == 200
-    assert response.json == {'err': 0, 'state': 'no_extension', 'data': {'extension': None, 'current': [], 'recent': []}}
+    assert response.json == {
+        'err': 0,
+        'state': 'no_extension',
+        'data': {'extension': None, 'current': [], 'recent': []},
+    }
     assert connector.received == []
 
 
@@ -166,23 +171,31 @@ def on_call(agent, extension_factory, connector, call_factory):
 
 
 def test_current_call_gives_national_digits_to_type_by_default(agent_app, cell, on_call):
-    data = agent_app.get(poll_url(cell)).json['data']
+    response = agent_app.get(poll_url(cell))
 
-    assert data['current'] == [
-        {
-            'id': 17,
-            'caller_display': '01 43 25 01 35',
-            'search_value': '0143250135',
-            'withheld': False,
-            'start': '2024-03-14T09:12:03+01:00',
-        }
-    ]
-    assert data['recent'] == []
+    assert response.json == {
+        'err': 0,
+        'state': 'ok',
+        'data': {
+            'extension': '42',
+            'current': [
+                {
+                    'id': 17,
+                    'kind': 'external',
+                    'caller_display': '01 43 25 01 35',
+                    'search_value': '0143250135',
+                    'start': '2024-03-14T09:12:03+01:00',
+                    'end': None,
+                    'duration': None,
+                }
+            ],
+            'recent': [],
+        },
+    }
 
 
-def test_e164_format_types_the_international_number(agent_app, cell_factory, on_call, call_factory):
+def test_e164_format_types_the_international_number(agent_app, cell_factory, on_call):
     cell = cell_factory(search_value_format='e164')
-    on_call([call_factory(caller='01 43 25 01 35')])
 
     call = agent_app.get(poll_url(cell)).json['data']['current'][0]
 
@@ -194,57 +207,87 @@ def test_raw_format_types_the_caller_as_the_phone_system_sent_it(
     agent_app, cell_factory, on_call, call_factory
 ):
     cell = cell_factory(search_value_format='raw')
-    on_call([call_factory(caller='01.43.25.01.35')])
+    on_call([call_factory(caller='sip:0143250135@pbx.mairie.local')])
 
     call = agent_app.get(poll_url(cell)).json['data']['current'][0]
 
-    assert call['search_value'] == '01.43.25.01.35'
+    assert call['search_value'] == 'sip:0143250135@pbx.mairie.local'
 
 
-@pytest.mark.parametrize('value_format', ['national', 'e164'])
-def test_caller_digits_are_typed_when_the_connector_could_not_normalise(
-    agent_app, cell_factory, on_call, call_factory, value_format
-):
-    cell = cell_factory(search_value_format=value_format)
-    on_call([call_factory(caller='3615 1234', caller_e164=None, caller_national=None)])
-
-    call = agent_app.get(poll_url(cell)).json['data']['current'][0]
-
-    assert call['search_value'] == '36151234'
-    assert call['caller_display'] == '3615 1234'
-
-
-def test_foreign_caller_is_displayed_with_its_country_code(agent_app, cell, on_call, call_factory):
-    on_call([call_factory(caller='+442079460958', caller_e164='+442079460958', caller_national=None)])
+def test_foreign_caller_is_typed_in_e164_when_the_format_is_national(agent_app, cell, on_call, call_factory):
+    on_call(
+        [
+            call_factory(
+                caller='+442079460958',
+                caller_e164='+442079460958',
+                caller_national=None,
+                caller_display='+44 20 7946 0958',
+            )
+        ]
+    )
 
     call = agent_app.get(poll_url(cell)).json['data']['current'][0]
 
-    assert call['caller_display'] == '+44 20 7946 0958'
-    assert call['search_value'] == '+442079460958'
+    assert (call['caller_display'], call['search_value']) == ('+44 20 7946 0958', '+442079460958')
+
+
+WITHHELD = {'kind': 'withheld', 'caller': 'anonymous', 'caller_display': None, 'withheld': True}
+INTERNAL = {'kind': 'internal', 'caller': '1234', 'caller_display': '1234'}
+UNREADABLE = {'kind': 'unreadable', 'caller': '<img src=x onerror=alert(1)>', 'caller_display': '<img src=x>'}
 
 
 @pytest.mark.parametrize('value_format', ['national', 'e164', 'raw'])
-def test_withheld_caller_is_announced_but_never_typed(
-    agent_app, cell_factory, on_call, call_factory, value_format
+@pytest.mark.parametrize(
+    'caller, display',
+    [(WITHHELD, None), (INTERNAL, '1234'), (UNREADABLE, '<img src=x>')],
+    ids=['withheld', 'internal', 'unreadable'],
+)
+def test_only_external_callers_are_typed(
+    agent_app, cell_factory, on_call, call_factory, value_format, caller, display
 ):
     cell = cell_factory(search_value_format=value_format)
-    on_call([call_factory(caller='anonymous', caller_e164=None, caller_national=None, withheld=True)])
+    on_call([call_factory(caller_e164=None, caller_national=None, **caller)])
 
-    call = agent_app.get(poll_url(cell), headers={'Accept-Language': 'en'}).json['data']['current'][0]
+    call = agent_app.get(poll_url(cell)).json['data']['current'][0]
 
-    assert call['withheld'] is True
+    assert (call['kind'], call['caller_display'], call['search_value']) == (caller['kind'], display, None)
+
+
+def test_external_caller_without_the_chosen_format_is_not_typed(
+    agent_app, cell_factory, on_call, call_factory
+):
+    cell = cell_factory(search_value_format='e164')
+    on_call([call_factory(caller_e164=None)])
+
+    call = agent_app.get(poll_url(cell)).json['data']['current'][0]
+
     assert call['search_value'] is None
-    assert call['caller_display'] == 'Withheld number'
 
 
-def test_recent_calls_list_ended_calls_with_their_end(agent_app, cell_factory, on_call, call_factory):
+def test_a_kind_from_a_newer_connector_is_shown_as_text_and_never_typed(
+    agent_app, cell, on_call, call_factory
+):
+    on_call([call_factory(kind='emergency', caller_display='112')])
+
+    call = agent_app.get(poll_url(cell)).json['data']['current'][0]
+
+    assert (call['kind'], call['caller_display'], call['search_value']) == ('unreadable', '112', None)
+
+
+def test_recent_calls_list_ended_calls_newest_first_with_their_end_and_duration(
+    agent_app, cell_factory, on_call, call_factory
+):
     cell = cell_factory(recent_calls=2)
     on_call(
         current=[],
         past=[
             call_factory(id=16, end='2024-03-14T09:10:00+01:00', duration=120),
             call_factory(
-                id=15, caller='0612345678', caller_e164='+33612345678', caller_national='0612345678'
+                id=15,
+                caller='0612345678',
+                caller_e164='+33612345678',
+                caller_national='0612345678',
+                caller_display='06 12 34 56 78',
             ),
             call_factory(id=14),
         ],
@@ -254,9 +297,11 @@ def test_recent_calls_list_ended_calls_with_their_end(agent_app, cell_factory, o
 
     assert data['current'] == []
     assert [call['id'] for call in data['recent']] == [16, 15]
-    assert data['recent'][0]['end'] == '2024-03-14T09:10:00+01:00'
-    assert data['recent'][1]['search_value'] == '0612345678'
-    assert data['recent'][1]['caller_display'] == '06 12 34 56 78'
+    assert (data['recent'][0]['end'], data['recent'][0]['duration']) == ('2024-03-14T09:10:00+01:00', 120)
+    assert (data['recent'][1]['search_value'], data['recent'][1]['caller_display']) == (
+        '0612345678',
+        '06 12 34 56 78',
+    )
 
 
 def test_no_recent_calls_asks_for_one_and_lists_none(
@@ -273,8 +318,8 @@ def test_no_recent_calls_asks_for_one_and_lists_none(
 
 
 def test_only_the_widget_fields_are_passed_on(agent_app, cell, on_call, call_factory):
-    on_call([call_factory(details={'agent_name': 'Martine'}, callee='42', duration=None)])
+    on_call([call_factory(details={'agent_name': 'Martine'}, call_id='a84b4c76e66710@pc33')])
 
     call = agent_app.get(poll_url(cell)).json['data']['current'][0]
 
-    assert set(call) == {'id', 'caller_display', 'search_value', 'withheld', 'start'}
+    assert set(call) == {'id', 'kind', 'caller_display', 'search_value', 'start', 'end', 'duration'}

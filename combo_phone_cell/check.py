@@ -1,0 +1,282 @@
+"""The "Test the connection" of the cell's settings: the poll's own request, explained step by step.
+
+The test sends exactly what an agent's poll sends (``connector.fetch_calls``,
+signed or with the key) for the extension the administrator picks, and
+turns the answer, or the failure, into steps an administrator can act on:
+the URL, the credentials, whether Passerelle answers, whether the connector
+exists, whether access is granted, whether it is a phonecalls connector, and
+the calls of the extension.
+"""
+
+import urllib.parse
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from . import client
+from .connector import ConnectorError, credential, fetch_calls, poll_limit
+from .extensions import clean_extension
+
+STEPS = ('url', 'credentials', 'answers', 'exists', 'access', 'phonecalls', 'calls')
+
+
+def step_titles():
+    return {
+        'url': _('Connector URL'),
+        'credentials': _('Credentials'),
+        'answers': _('Passerelle answers'),
+        'exists': _('The connector exists'),
+        'access': _('Access'),
+        'phonecalls': _('Phonecalls connector'),
+        'calls': _('Calls of the extension'),
+    }
+
+
+class Report:
+    """Steps in ``STEPS`` order, each ``ok``, ``warning``, ``error`` or ``skipped`` (not checked)."""
+
+    def __init__(self):
+        self.results = {}
+
+    def set(self, name, status, text):
+        self.results[name] = (status, text)
+
+    def as_list(self):
+        titles = step_titles()
+        steps = []
+        for name in STEPS:
+            status, text = self.results.get(name, ('skipped', ''))
+            steps.append({'step': name, 'title': titles[name], 'status': status, 'text': text})
+        return steps
+
+    @property
+    def ok(self):
+        return not any(status == 'error' for status, _text in self.results.values())
+
+
+def _server(url):
+    parts = urllib.parse.urlsplit(url)
+    return f'{parts.hostname}:{parts.port}' if parts.port else parts.hostname
+
+
+def _slug(url):
+    segments = [segment for segment in urllib.parse.urlsplit(url).path.split('/') if segment]
+    return segments[-1] if segments else ''
+
+
+def invalid_url(text):
+    """The report of a connector URL the settings form refuses, ``text`` saying why."""
+    report = Report()
+    report.set('url', 'error', text)
+    return report.ok, report.as_list()
+
+
+def check_connection(cell, extension):
+    """Run the test for ``cell`` (saved or not) and ``extension``; return ``(ok, steps)``."""
+    report = Report()
+    url = cell.connector_url.strip()
+    if not url:
+        report.set(
+            'url',
+            'error',
+            _(
+                'The connector URL is empty. Enter the address of the phonecalls connector, '
+                'for example https://passerelle.example.net/phonecalls/ipbx/.'
+            ),
+        )
+        return report.ok, report.as_list()
+    try:
+        server, slug = _server(url), _slug(url)
+    except ValueError:
+        report.set(
+            'url', 'error', _('The connector URL cannot be read. Enter an http:// or https:// address.')
+        )
+        return report.ok, report.as_list()
+    report.set(
+        'url',
+        'ok',
+        _('The URL is read: server %(server)s, connector « %(slug)s ».') % {'server': server, 'slug': slug},
+    )
+
+    kind, service = credential(cell)
+    if kind == 'signature':
+        values = {'service': service.get('title') or service['url'], 'orig': service.get('orig') or ''}
+        report.set(
+            'credentials',
+            'ok',
+            _(
+                'The URL is on the known Passerelle service « %(service)s »: the request is signed as « %(orig)s ».'
+            )
+            % values,
+        )
+    elif kind == 'key':
+        report.set(
+            'credentials',
+            'ok',
+            _('The URL is not on a known Passerelle service: the request carries the API key.'),
+        )
+    else:
+        report.set('credentials', 'warning', unsigned_warning())
+
+    extension = clean_extension(extension)
+    if extension is None:
+        report.set('calls', 'error', _('Enter the extension to test, for example 42.'))
+        return report.ok, report.as_list()
+
+    try:
+        current, past = fetch_calls(cell, extension, poll_limit(cell))
+    except ConnectorError as error:
+        explain_failure(report, error, kind, service, server, slug)
+        return report.ok, report.as_list()
+
+    report.set('answers', 'ok', _('Passerelle answers at %s.') % server)
+    report.set('exists', 'ok', _('The connector « %s » exists.') % slug)
+    report.set('access', 'ok', access_granted(kind, service))
+    report.set('phonecalls', 'ok', _("The answer is a phonecalls connector's."))
+    recent = len(past[: cell.recent_calls])
+    report.set(
+        'calls',
+        'ok',
+        _('Extension %(extension)s: %(current)s, %(recent)s.')
+        % {
+            'extension': extension,
+            'current': ngettext('%d call in progress', '%d calls in progress', len(current)) % len(current),
+            'recent': ngettext('%d recent call', '%d recent calls', recent) % recent,
+        },
+    )
+    return report.ok, report.as_list()
+
+
+def unsigned_warning():
+    return _(
+        'The URL is not on a known Passerelle service and no API key is set: the request goes without '
+        'credentials, and Passerelle refuses it unless the connector is open to everyone. Use the address '
+        'of a known Passerelle service (suggested in the URL field), or set an API key.'
+    )
+
+
+def access_granted(kind, service):
+    if kind == 'signature':
+        return _('Access granted to the signed request of « %s ».') % (service.get('orig') or '')
+    if kind == 'key':
+        return _('Access granted to the API key.')
+    return _('Access granted without credentials: this connector is open to everyone.')
+
+
+def access_refused(kind, service, status):
+    values = {'status': status, 'orig': (service or {}).get('orig') or ''}
+    if kind == 'signature':
+        return (
+            _(
+                'Passerelle refused the request signed as « %(orig)s » (HTTP %(status)s). In Passerelle, an API '
+                'user of key type signature must be named « %(orig)s », have as its key the secret this Combo '
+                'shares with Passerelle, and be granted access to this connector (can_access).'
+            )
+            % values
+        )
+    if kind == 'key':
+        return (
+            _(
+                'Passerelle refused the API key (HTTP %(status)s): no API user has this key, or that API user is '
+                'not granted access to this connector. Check the key of the API user in Passerelle and its '
+                'access right (can_access) on this connector.'
+            )
+            % values
+        )
+    return (
+        _(
+            'Passerelle refused the request, which carried neither signature nor key (HTTP %(status)s). Use the '
+            'address of a known Passerelle service so that the request is signed, or set the API key of an API '
+            'user granted access to this connector.'
+        )
+        % values
+    )
+
+
+def explain_failure(report, error, kind, service, server, slug):
+    """Set the steps that ``error`` (a ``ConnectorError`` of the test's request) decides."""
+    cause, status = error.cause, error.upstream_status
+    not_phonecalls = _(
+        'The server answers, but not as a phonecalls connector. Check that the URL is the address of a '
+        'phonecalls connector, as shown on its page in Passerelle: …/phonecalls/<identifier>/.'
+    )
+    if cause == 'unreachable':
+        report.set(
+            'answers',
+            'error',
+            _(
+                'Nothing answers at %s: the connection failed. Check the server name and the port in the URL, '
+                'and that Passerelle is running and reachable from Combo.'
+            )
+            % server,
+        )
+    elif cause == 'timeout':
+        values = {'server': server, 'seconds': f'{client.get_timeout():g}'}
+        report.set(
+            'answers',
+            'error',
+            _(
+                'No answer from %(server)s within %(seconds)s seconds. Check the server name and the port, '
+                'and that no firewall drops the connection.'
+            )
+            % values,
+        )
+    elif cause == 'server_error':
+        report.set(
+            'answers',
+            'error',
+            _(
+                'The server %(server)s answered with an internal error (HTTP %(status)s): Passerelle, or a proxy '
+                'in front of it, is failing. See its logs, then test again.'
+            )
+            % {'server': server, 'status': status},
+        )
+    elif cause in ('no_url', 'invalid_url'):
+        report.set('url', 'error', error.message)
+    else:
+        report.set('answers', 'ok', _('A server answers at %s.') % server)
+        if cause == 'no_connector':
+            report.set(
+                'exists',
+                'error',
+                _(
+                    'Passerelle has no phonecalls connector « %s » at this address (HTTP 404). Check the '
+                    "identifier at the end of the URL against the connector's page in Passerelle."
+                )
+                % slug,
+            )
+        elif cause == 'refused':
+            report.set('exists', 'ok', _('The connector « %s » exists.') % slug)
+            report.set('access', 'error', access_refused(kind, service, status))
+        elif cause == 'redirect':
+            report.set(
+                'phonecalls',
+                'error',
+                _(
+                    "The server answers with a redirection (HTTP %s) instead of the connector's answer: the "
+                    'URL is probably incomplete, or uses http:// instead of https://. Copy the address shown on '
+                    "the connector's page in Passerelle."
+                )
+                % status,
+            )
+        elif cause == 'too_old':
+            report.set('exists', 'ok', _('The connector « %s » exists.') % slug)
+            report.set('access', 'ok', access_granted(kind, service))
+            report.set(
+                'phonecalls',
+                'error',
+                _(
+                    'The phonecalls connector answers, but is too old for this cell: its calls do not say what '
+                    "kind of caller they are. Update the connector's package in Passerelle."
+                ),
+            )
+        elif cause == 'connector_error':
+            report.set('exists', 'ok', _('The connector « %s » exists.') % slug)
+            report.set('access', 'ok', access_granted(kind, service))
+            report.set(
+                'calls',
+                'error',
+                _('The connector answered with an error: « %s ». Check the extension.') % error.err_desc,
+            )
+        else:
+            report.set('phonecalls', 'error', not_phonecalls)
