@@ -1,14 +1,9 @@
 """Once, in Chromium: a real SIP call pops on the agent's portal."""
 
-import os
-
 import pytest
 
 from tests.chromium import launch, require_chromium
 from tests.ipbx.conftest import FIGURES, finished_call
-
-# Playwright's sync API keeps an event loop in the test thread.
-os.environ.setdefault('DJANGO_ALLOW_ASYNC_UNSAFE', 'true')
 
 SEARCH_INPUT = 'div.searchcell input[type=search]'
 
