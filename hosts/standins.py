@@ -1,8 +1,8 @@
-"""Make ``passerelle`` and ``combo`` importable, preferring the real packages.
+"""Make ``passerelle``, ``combo`` and ``wcs`` importable, preferring the real packages.
 
 The folder holding the stand-ins is appended (not prepended) to ``sys.path``
-and only for a host that cannot be imported, so an installed Passerelle or
-Combo always wins.
+and only for a host that cannot be imported, so an installed host always
+wins.
 """
 
 import importlib.util

@@ -1,7 +1,7 @@
-"""Stand-in for the ``passerelle`` package (Entr'ouvert's Passerelle connector hub).
+"""Stand-in for Passerelle (``passerelle``), Publik's connector hub.
 
-Only the small part of Passerelle that third-party connectors touch is here,
-following ``/work/shared/design/PUBLIK-CONTRACTS.md``; it is put on
-``sys.path`` by ``hosts/standins.py`` only when the real Passerelle is not
-importable.
+It implements the "Passerelle" section of the project's PUBLIK-CONTRACTS.md
+(imports, ``BaseResource``, ``@endpoint``, ``APIError``, URLs, access rights,
+Publik signatures, cron hooks, the settings file) and nothing more; the
+choices it had to make are listed in ``docs/hosts.rst``. Never shipped.
 """

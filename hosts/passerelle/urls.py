@@ -1,27 +1,18 @@
-"""Stand-in for ``passerelle.urls``: only the connector endpoint URLs.
+"""Stand-in for ``passerelle.urls``: ``/<connector>/<slug>/<endpoint>[/]`` (PUBLIK-CONTRACTS.md, "Passerelle").
 
-One pattern per installed connector, so that a project including these URLs
-next to others (the demo project mounts Combo's too) only gets the paths
-starting with a known connector slug; every other path falls through.
+One pattern per installed connector, so that a project mounting other URLs
+after these (the demo) only gives up the paths of known connectors.
 """
 
 import re
 
 from django.urls import re_path
 from passerelle.base.models import get_connector_classes
-from passerelle.views import GenericEndpointView
+from passerelle.views import endpoint_view
 
-ENDPOINT_PATH = r'/(?P<slug>[\w-]+)/(?P<endpoint>[\w-]+)(?:/(?P<rest>.*))?$'
+ENDPOINT_PATH = r'/(?P<slug>[\w-]+)/(?P<name>[\w-]+)(?:/(?P<rest>.*))?$'
 
-
-def connector_urlpatterns():
-    """Endpoint URL patterns of every connector, with or without a trailing slash."""
-    view = GenericEndpointView.as_view()
-    connector_slugs = dict.fromkeys(model.get_connector_slug() for model in get_connector_classes())
-    return [
-        re_path('^' + re.escape(connector_slug) + ENDPOINT_PATH, view, {'connector': connector_slug})
-        for connector_slug in connector_slugs
-    ]
-
-
-urlpatterns = connector_urlpatterns()
+urlpatterns = [
+    re_path(rf'^(?P<connector>{re.escape(slug)})' + ENDPOINT_PATH, endpoint_view)
+    for slug in dict.fromkeys(model.get_connector_slug() for model in get_connector_classes())
+]

@@ -1,8 +1,4 @@
-"""Cell tests run in a Combo project with only our cell added.
-
-The sample cells are a test-only plugin that exercises the host's page,
-library and URL machinery independently of the product (tests/combo/host/).
-"""
+"""Cell tests run in a Combo project with only our cell added."""
 
 from hosts import standins
 
@@ -12,5 +8,5 @@ from combo.settings import *  # noqa: E402,F403
 
 from tests.settings import databases  # noqa: E402
 
-INSTALLED_APPS += ('combo_phone_cell', 'tests.combo.host.sample_cells')  # noqa: F405
+INSTALLED_APPS += ('combo_phone_cell',)  # noqa: F405
 DATABASES = databases('combo')

@@ -1,8 +1,4 @@
-"""Connector tests run in a Passerelle project with only our connector added.
-
-The echo connector is a test-only app that exercises the host's endpoint
-machinery independently of the product (tests/passerelle/host/).
-"""
+"""Connector tests run in a Passerelle project with only our connector added."""
 
 from hosts import standins
 
@@ -12,5 +8,5 @@ from passerelle.settings import *  # noqa: E402,F403
 
 from tests.settings import databases  # noqa: E402
 
-INSTALLED_APPS += ('passerelle_phonecalls', 'tests.passerelle.host.echo_connector')  # noqa: F405
+INSTALLED_APPS += ('passerelle_phonecalls',)  # noqa: F405
 DATABASES = databases('passerelle')

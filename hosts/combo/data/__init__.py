@@ -1,1 +1,1 @@
-"""Stand-in for ``combo.data``: pages and the cell base class."""
+"""Stand-in for ``combo.data``: pages, the cell base class and the cell registry."""

@@ -1,44 +1,34 @@
-"""Stand-in for ``combo.data.models``: ``Page`` and the ``CellBase`` of every cell.
+"""Stand-in for ``combo.data.models``: ``Page`` and ``CellBase`` (PUBLIK-CONTRACTS.md, "Combo").
 
-A cell is a row of a concrete ``CellBase`` subclass; it sits on a page, in a
-placeholder, at an ``order``. Which users see it is decided by its
-``public`` / ``restricted_to_unlogged`` / ``groups`` fields.
+A cell is a row of a registered ``CellBase`` subclass, on a page, in a
+placeholder, at an ``order``; ``public``, ``restricted_to_unlogged`` and
+``groups`` decide who sees it.
 """
 
 import re
 
 from django.contrib.auth.models import Group
 from django.db import models
-from django.forms import models as model_forms
+from django.forms import modelform_factory
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from .library import get_cell_classes, get_cell_type_str
+from .library import get_cell_classes
 
 
-def _user_in_groups(user, groups):
-    group_ids = {group.pk for group in groups}
-    if not group_ids:
-        return True
-    return user.groups.filter(pk__in=group_ids).exists()
-
-
-def element_is_visible(element, user):
-    """Visibility rule shared by pages and cells.
-
-    ``public`` elements are for everyone; the others need a logged-in user,
-    member of one of the element's groups when it has any.
-    """
+def is_visible_to(element, user):
+    """A public page or cell is for everyone, another for logged-in users, in one of its groups if it has any."""
     if element.public:
         return True
     if user is None or not user.is_authenticated:
         return False
-    return _user_in_groups(user, element.groups.all())
+    groups = element.groups.all()
+    return not groups or user.groups.filter(pk__in=groups).exists()
 
 
 class Page(models.Model):
-    """A portal page; its URL is the path of its ancestors' slugs, ``index`` is ``/``."""
+    """A portal page, served at its ancestors' slugs joined with ``/``; the root ``index`` page is ``/``."""
 
     title = models.CharField(_('Title'), max_length=150)
     slug = models.SlugField(_('Slug'))
@@ -46,7 +36,7 @@ class Page(models.Model):
     template_name = models.CharField(_('Template'), max_length=50)
     public = models.BooleanField(_('Public'), default=True)
     groups = models.ManyToManyField(Group, verbose_name=_('Roles'), blank=True)
-    order = models.PositiveIntegerField()
+    order = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ['order']
@@ -56,54 +46,17 @@ class Page(models.Model):
     def __str__(self):
         return self.title
 
-    def save(self, *args, **kwargs):
-        if self.order is None:
-            last = Page.objects.aggregate(last=models.Max('order'))['last']
-            self.order = 0 if last is None else last + 1
-        super().save(*args, **kwargs)
-
     def get_online_url(self):
-        """Public URL of the page: ``/`` for the root ``index`` page, else ``/a/b/``."""
-        if self.slug == 'index' and self.parent_id is None:
-            return '/'
-        slugs = []
-        page = self
-        while page is not None:
-            slugs.append(page.slug)
-            page = page.parent
-        return '/' + '/'.join(reversed(slugs)) + '/'
+        if self.parent is None:
+            return '/' if self.slug == 'index' else f'/{self.slug}/'
+        return f'{self.parent.get_online_url()}{self.slug}/'
 
     def is_visible(self, user=None):
-        """Whether ``user`` may see this page (see :func:`element_is_visible`)."""
-        return element_is_visible(self, user)
-
-    def get_template(self):
-        """Template file of the page: the stand-in has only Combo's standard layout."""
-        return 'combo/page_template.html'
-
-
-# Fields every cell has; the manager form of a cell type shows only its own fields.
-CELL_BASE_FIELD_NAMES = {
-    'id',
-    'page',
-    'placeholder',
-    'order',
-    'slug',
-    'extra_css_class',
-    'public',
-    'restricted_to_unlogged',
-    'groups',
-    'last_update_timestamp',
-}
+        return is_visible_to(self, user)
 
 
 class CellBase(models.Model):
-    """Base of every cell type.
-
-    Subclasses set ``default_template_name``, add their own fields, may add
-    template variables in :meth:`get_cell_extra_context`, and are registered
-    with ``combo.data.library.register_cell_class``.
-    """
+    """Base of every cell type: set ``default_template_name``, add fields, register the class."""
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE)
     placeholder = models.CharField(max_length=20, default='content')
@@ -116,90 +69,58 @@ class CellBase(models.Model):
     last_update_timestamp = models.DateTimeField(auto_now=True)
 
     default_template_name = None
-    # Seconds between automatic reloads of the cell by the page; 0: never.
-    ajax_refresh = 0
-    # Template included in the manager form instead of the plain form fields.
+    # Included by the manager's cell form in place of the plain fields.
     manager_form_template = None
 
     class Meta:
         abstract = True
 
     def __str__(self):
-        return f'{self._meta.verbose_name} {self.get_reference()}'
+        return str(self._meta.verbose_name)
 
     @classmethod
     def is_enabled(cls):
-        """Whether this cell type is offered at all on this site."""
         return True
 
     @classmethod
-    def get_cells(cls, cell_filter=None, **kwargs):
-        """Cells of every enabled registered class matching ``kwargs``, sorted by ``order``.
-
-        ``kwargs`` are queryset filters (``page=page``, ``placeholder='content'``);
-        ``cell_filter(klass)`` may exclude whole cell classes.
-        """
-        cells = []
-        for klass in get_cell_classes():
-            if not klass.is_enabled():
-                continue
-            if cell_filter is not None and not cell_filter(klass):
-                continue
-            cells.extend(klass.objects.filter(**kwargs).order_by('order', 'pk'))
-        cells.sort(key=lambda cell: cell.order)
-        return cells
+    def get_cells(cls, **kwargs):
+        """Cells of every enabled registered class matching the queryset filters ``kwargs``, by ``order``."""
+        cells = [
+            cell
+            for klass in get_cell_classes()
+            if klass.is_enabled()
+            for cell in klass.objects.filter(**kwargs)
+        ]
+        return sorted(cells, key=lambda cell: (cell.order, cell.pk))
 
     def get_reference(self):
-        """Identifier of the cell across all cell tables: ``<app>_<model>-<pk>``."""
-        return f'{get_cell_type_str(self.__class__)}-{self.pk}'
+        return f'{self._meta.app_label}_{self._meta.model_name}-{self.pk}'
 
     @property
     def css_class_names(self):
-        """CSS classes naming the cell type, e.g. ``search-cell searchcell``."""
+        """``search-cell searchcell`` for ``SearchCell``: the classes of the cell's wrapper."""
         name = self.__class__.__name__
-        hyphenated = re.sub(r'(?<!^)(?=[A-Z])', '-', name).lower()
-        return f'{hyphenated} {name.lower()}'
+        return re.sub(r'(?<!^)(?=[A-Z])', '-', name).lower() + ' ' + name.lower()
 
     def is_visible(self, request=None):
-        """Whether the user of ``request`` sees this cell.
-
-        ``restricted_to_unlogged`` cells are for anonymous visitors only; other
-        cells follow :func:`element_is_visible`.
-        """
         user = getattr(request, 'user', None)
         if self.restricted_to_unlogged:
             return user is None or not user.is_authenticated
-        return element_is_visible(self, user)
+        return is_visible_to(self, user)
 
     def get_cell_extra_context(self, context):
-        """Template variables added to the page context when rendering this cell."""
         return {'cell': self}
 
     def render(self, context):
-        """HTML of the cell: ``default_template_name`` rendered with ``context`` + extra context."""
-        if hasattr(context, 'flatten'):
-            context = context.flatten()
-        context = dict(context)
-        context['cell'] = self
+        context = {**(context.flatten() if hasattr(context, 'flatten') else context), 'cell': self}
         context.update(self.get_cell_extra_context(context))
         return mark_safe(
             render_to_string(self.default_template_name, context, request=context.get('request'))
         )
 
-    def get_default_form_fields(self):
-        """Names of the fields this cell type adds to ``CellBase``."""
-        return [
-            field.name
-            for field in self._meta.get_fields()
-            if field.concrete
-            and field.editable
-            and not field.auto_created
-            and field.name not in CELL_BASE_FIELD_NAMES
-        ]
-
     def get_default_form_class(self):
-        """ModelForm over :meth:`get_default_form_fields`, None when there is nothing to edit."""
-        fields = self.get_default_form_fields()
-        if not fields:
-            return None
-        return model_forms.modelform_factory(self.__class__, fields=fields)
+        """A model form over the fields the cell type adds to ``CellBase``, None when it adds none."""
+        base = {field.name for field in CellBase._meta.local_fields + CellBase._meta.local_many_to_many}
+        fields = [field.name for field in self._meta.get_fields() if field.editable and field.concrete]
+        fields = [name for name in fields if name not in base | {'id'}]
+        return modelform_factory(self.__class__, fields=fields) if fields else None

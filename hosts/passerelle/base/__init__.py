@@ -1,1 +1,1 @@
-"""Stand-in for ``passerelle.base``: API users, access rights and the connector base model."""
+"""Stand-in for ``passerelle.base``: API users, access rights, the connector base model and signatures."""

@@ -1,1 +1,1 @@
-"""Stand-in for ``passerelle.utils``; only its ``api`` and ``jsonresponse`` modules are mirrored."""
+"""Stand-in for ``passerelle.utils``: the ``@endpoint`` decorator and ``APIError``."""

@@ -1,1 +1,1 @@
-"""Stand-in for ``combo.apps.search``: the user search cell."""
+"""Stand-in for ``combo.apps.search``: the search cell."""

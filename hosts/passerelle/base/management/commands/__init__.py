@@ -1,1 +1,0 @@
-"""Stand-in for ``passerelle.base.management.commands``."""

@@ -1,32 +1,19 @@
-"""Stand-in for ``passerelle.base.management.commands.cron``: run the periodic hooks of connectors."""
+"""Stand-in for Passerelle's ``cron`` command (PUBLIK-CONTRACTS.md, "Passerelle": ``hourly()``/``daily()`` hooks)."""
 
 from django.core.management.base import BaseCommand, CommandError
 from passerelle.base.models import get_connector_classes
 
 
 class Command(BaseCommand):
-    """``manage.py cron <frequency>``: call ``<frequency>()`` on every connector instance.
-
-    An instance whose hook raises is logged on its own logger and does not
-    stop the others; the command fails at the end if any did.
-    """
-
-    help = 'Run the periodic jobs of every connector instance.'
+    """``cron hourly|daily``: call that hook on every connector instance; one failing does not stop the others."""
 
     def add_arguments(self, parser):
         parser.add_argument('frequency', choices=['hourly', 'daily'])
-        parser.add_argument('--connector', help='only the connector with this slug (e.g. phonecalls)')
-        parser.add_argument('--connector-slug', help='only the instance with this slug')
 
-    def handle(self, frequency, connector=None, connector_slug=None, **options):
+    def handle(self, frequency, **options):
         failures = []
         for model in get_connector_classes():
-            if connector and model.get_connector_slug() != connector:
-                continue
-            instances = model.objects.order_by('pk')
-            if connector_slug:
-                instances = instances.filter(slug=connector_slug)
-            for instance in instances:
+            for instance in model.objects.order_by('pk'):
                 try:
                     getattr(instance, frequency)()
                 except Exception:

@@ -1,1 +1,0 @@
-"""Stand-in for ``combo.manager``: the back-office cell editing form."""

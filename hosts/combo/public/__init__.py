@@ -1,1 +1,0 @@
-"""Stand-in for ``combo.public``: the public (portal) page views."""
