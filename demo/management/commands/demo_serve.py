@@ -3,32 +3,24 @@
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.urls import reverse
 
-from combo_phone_cell.models import PhoneCallCell
 from demo.seed import ADMIN, AGENTS, DEMO_API_KEY, seed
 
 
 class Command(BaseCommand):
-    help = 'Migrate, seed and serve the demo portal and connector.'
+    help = 'Migrate, seed and serve the demo portal, connector and forms.'
 
     def handle(self, **options):
         # The port comes from the PORT environment variable, read by the settings,
-        # because the signing service's URL in KNOWN_SERVICES depends on it too.
-        port = settings.PORT
-        base_url = 'http://127.0.0.1:%s' % port
+        # because the signing services' URLs in KNOWN_SERVICES depend on it too.
+        base_url = 'http://127.0.0.1:%s' % settings.PORT
         call_command('migrate', interactive=False, verbosity=0)
         seed(base_url, settings.DEMO_SIGNATURE_ORIG, settings.DEMO_SIGNATURE_SECRET)
-        cell = PhoneCallCell.objects.get(slug='telephonie')
-        cell_form_url = base_url + reverse(
-            'combo-manager-page-edit-cell',
-            kwargs={'page_pk': cell.page_id, 'cell_reference': cell.get_reference()},
-        )
-        self.stdout.write(banner(base_url, cell_form_url))
-        call_command('runserver', '127.0.0.1:%s' % port, use_reloader=False, insecure_serving=True)
+        self.stdout.write(banner(base_url))
+        call_command('runserver', '127.0.0.1:%s' % settings.PORT, use_reloader=False, insecure_serving=True)
 
 
-def banner(base_url, cell_form_url):
+def banner(base_url):
     endpoint = '%s/phonecalls/ipbx' % base_url
     agents = ', '.join('%s/%s (extension %s)' % agent for agent in AGENTS)
     return '\n'.join(
@@ -36,7 +28,8 @@ def banner(base_url, cell_form_url):
             '',
             'Publik telephony screen-pop demo',
             '  Agent portal:   %s/  log in as %s' % (base_url, agents),
-            '  Cell settings:  %s  as %s/%s' % (cell_form_url, *ADMIN),
+            "  Site settings:  %s/manage/  as %s/%s (the phone cell's settings are there)"
+            % (base_url, *ADMIN),
             '  IPBX API key:   %s  (demo only: the key of the reference example)' % DEMO_API_KEY,
             '',
             'Play the IPBX from another terminal: Camille Martin calls extension 42, then hangs up:',
