@@ -14,7 +14,7 @@ import json
 import logging
 import urllib.parse
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from . import client
 
@@ -29,12 +29,9 @@ SEARCH_VALUE_FORMATS = ('national', 'e164', 'raw')
 class ConnectorError(Exception):
     """The connector could not give the calls.
 
-    ``cause`` names the failure (``no_url``, ``invalid_url``, ``unreachable``,
-    ``timeout``, ``server_error``, ``redirect``, ``refused``,
-    ``no_connector``, ``not_found``, ``not_json``, ``too_large``,
-    ``not_phonecalls``, ``connector_error``, ``too_old``, ``http_error``);
-    ``state`` is ``unavailable`` for the temporary ones and ``config_error``
-    for the others; ``reason`` is short English for the log; ``message`` is
+    ``cause`` names the failure (see ``MESSAGES``); ``state`` is
+    ``unavailable`` for the temporary ones and ``config_error`` for the
+    others; ``reason`` is short English for the log; ``message`` is
     translated, for the agent; ``http_status`` is the poll's answer status;
     ``upstream_status`` the connector's, when it answered; ``err_desc`` its
     own error description, when it gave one.
@@ -42,15 +39,45 @@ class ConnectorError(Exception):
 
     TEMPORARY = ('unreachable', 'timeout', 'server_error')
 
-    def __init__(self, cause, reason, message, upstream_status=None, err_desc=''):
+    def __init__(self, cause, reason, upstream_status=None, err_desc=''):
         super().__init__(reason)
         self.cause = cause
         self.reason = reason
-        self.message = message
         self.upstream_status = upstream_status
         self.err_desc = err_desc
         self.state = 'unavailable' if cause in self.TEMPORARY else 'config_error'
         self.http_status = 504 if cause == 'timeout' else 502
+
+    @property
+    def message(self):
+        values = {
+            'seconds': f'{client.get_timeout():g}',
+            'status': self.upstream_status,
+            'desc': self.err_desc,
+        }
+        return MESSAGES[self.cause] % values
+
+
+NOT_A_CONNECTOR = _('The address set in the cell is not a telephony connector.')
+MESSAGES = {
+    'no_url': _('No telephony connector is configured for this cell.'),
+    'invalid_url': _('The connector URL of this cell is not valid.'),
+    'unreachable': _('The telephony connector could not be reached.'),
+    'timeout': _('The telephony connector did not answer within %(seconds)s seconds.'),
+    'server_error': _('The telephony connector is failing (HTTP status %(status)s).'),
+    'redirect': _(
+        'The telephony connector address redirects elsewhere: the URL set in the cell is probably wrong.'
+    ),
+    'refused': _('The telephony connector refused the request of the cell (signature or API key).'),
+    'no_connector': _('No telephony connector was found at the address set in the cell.'),
+    'not_found': NOT_A_CONNECTOR,
+    'not_json': NOT_A_CONNECTOR,
+    'too_large': NOT_A_CONNECTOR,
+    'not_phonecalls': NOT_A_CONNECTOR,
+    'connector_error': _('The telephony connector reported an error: %(desc)s'),
+    'http_error': _('The telephony connector answered with HTTP status %(status)s.'),
+    'too_old': _('The telephony connector is too old for this cell: it must be updated.'),
+}
 
 
 def credential(cell):
@@ -89,106 +116,47 @@ def _json(body):
         return None
 
 
-def _err_desc(payload):
-    if isinstance(payload, dict):
-        return str(payload.get('err_desc') or '')[:MAX_ERROR_LENGTH]
-    return ''
+def _is_call(call):
+    return (
+        isinstance(call, dict) and isinstance(call.get('id'), (int, str)) and not isinstance(call['id'], bool)
+    )
 
 
 def _read_calls(answer):
     """The ``(current, past)`` calls of the connector's ``answer``; raises ConnectorError for any other answer."""
-    status = answer.status
+    status, payload = answer.status, _json(answer.body)
+    desc = str(payload.get('err_desc') or '')[:MAX_ERROR_LENGTH] if isinstance(payload, dict) else ''
+
+    def fail(cause, reason):
+        raise ConnectorError(cause, reason, status, desc)
+
+    # In the order Passerelle checks a request: instance, access, then the endpoint's answer.
     if 300 <= status < 400:
-        raise ConnectorError(
-            'redirect',
-            f'HTTP status {status} (redirect, not followed)',
-            _(
-                'The telephony connector address redirects elsewhere: the URL set in the cell is probably wrong.'
-            ),
-            status,
-        )
+        fail('redirect', f'HTTP status {status} (redirect, not followed)')
     if status >= 500:
-        raise ConnectorError(
-            'server_error',
-            f'HTTP status {status}',
-            _('The telephony connector is failing (HTTP status %s).') % status,
-            status,
-        )
-    payload = _json(answer.body)
+        fail('server_error', f'HTTP status {status}')
     is_passerelle_error = isinstance(payload, dict) and 'err' in payload
     if status in (401, 403):
-        raise ConnectorError(
-            'refused',
-            f'HTTP status {status} (access refused)',
-            _('The telephony connector refused the request of the cell (signature or API key).'),
-            status,
-            _err_desc(payload),
-        )
+        fail('refused', f'HTTP status {status} (access refused)')
     if status == 404:
         if is_passerelle_error:
-            raise ConnectorError(
-                'no_connector',
-                'HTTP status 404 (no such connector)',
-                _('No telephony connector was found at the address set in the cell.'),
-                status,
-                _err_desc(payload),
-            )
-        raise ConnectorError(
-            'not_found',
-            'HTTP status 404 (not Passerelle)',
-            _('The address set in the cell is not a telephony connector.'),
-            status,
-        )
+            fail('no_connector', 'HTTP status 404 (no such connector)')
+        fail('not_found', 'HTTP status 404 (not Passerelle)')
     if status != 200:
         if is_passerelle_error:
-            desc = _err_desc(payload)
-            raise ConnectorError(
-                'connector_error',
-                f'HTTP status {status}, err {desc!r}',
-                _('The telephony connector reported an error: %s') % desc,
-                status,
-                desc,
-            )
-        raise ConnectorError(
-            'http_error',
-            f'HTTP status {status}',
-            _('The telephony connector answered with HTTP status %s.') % status,
-            status,
-        )
+            fail('connector_error', f'HTTP status {status}, err {desc!r}')
+        fail('http_error', f'HTTP status {status}')
     if payload is None:
-        raise ConnectorError(
-            'not_json', 'invalid JSON', _('The address set in the cell is not a telephony connector.'), status
-        )
+        fail('not_json', 'invalid JSON')
     if isinstance(payload, dict) and payload.get('err'):
-        desc = _err_desc(payload)
-        raise ConnectorError(
-            'connector_error',
-            f'err {desc!r}',
-            _('The telephony connector reported an error: %s') % desc,
-            status,
-            desc,
-        )
+        fail('connector_error', f'err {desc!r}')
     data = payload.get('data') if isinstance(payload, dict) else None
     current = data.get('current') if isinstance(data, dict) else None
     past = data.get('past', []) if isinstance(data, dict) else None
-    calls = (current or []) + (past or []) if isinstance(current, list) and isinstance(past, list) else None
-    if calls is None or not all(
-        isinstance(call, dict) and isinstance(call.get('id'), (int, str)) and not isinstance(call['id'], bool)
-        for call in calls
-    ):
-        raise ConnectorError(
-            'not_phonecalls',
-            'not a phonecalls answer',
-            _('The address set in the cell is not a telephony connector.'),
-            status,
-        )
-    if any('kind' not in call for call in calls):
-        raise ConnectorError(
-            'too_old',
-            'calls without kind (connector too old)',
-            _('The telephony connector is too old for this cell: it must be updated.'),
-            status,
-        )
+    if not isinstance(current, list) or not isinstance(past, list) or not all(map(_is_call, current + past)):
+        fail('not_phonecalls', 'not a phonecalls answer')
+    if any('kind' not in call for call in current + past):
+        fail('too_old', 'calls without kind (connector too old)')
     return current, past
 
 
@@ -201,19 +169,15 @@ def fetch_calls(cell, extension, limit):
     """
     try:
         if not cell.connector_url.strip():
-            raise ConnectorError(
-                'no_url', 'no connector URL', _('No telephony connector is configured for this cell.')
-            )
+            raise ConnectorError('no_url', 'no connector URL')
         try:
             url = calls_url(cell, extension, limit)
         except ValueError:
-            raise ConnectorError(
-                'invalid_url', 'invalid connector URL', _('The connector URL of this cell is not valid.')
-            ) from None
+            raise ConnectorError('invalid_url', 'invalid connector URL') from None
         try:
             answer = client.get(url)
         except client.TransportError as error:
-            raise transport_error(error) from None
+            raise ConnectorError(error.kind, error.reason) from None
         return _read_calls(answer)
     except ConnectorError as error:
         logger.warning(
@@ -223,19 +187,6 @@ def fetch_calls(cell, extension, limit):
             error.reason,
         )
         raise
-
-
-def transport_error(error):
-    """The ``ConnectorError`` for a ``client.TransportError``."""
-    if error.kind == 'timeout':
-        seconds = f'{client.get_timeout():g}'
-        message = _('The telephony connector did not answer within %s seconds.') % seconds
-        return ConnectorError('timeout', error.reason, message)
-    if error.kind == 'too_large':
-        return ConnectorError(
-            'too_large', error.reason, _('The address set in the cell is not a telephony connector.'), 200
-        )
-    return ConnectorError('unreachable', error.reason, _('The telephony connector could not be reached.'))
 
 
 def _text(value):
