@@ -1,4 +1,4 @@
-"""Stand-in for w.c.s.'s URLs: the forms API and the back-office submission page."""
+"""Stand-in for w.c.s.'s URLs, contract "The w.c.s. stand-in" of ``docs/hosts.rst``: the forms API, the submission page."""
 
 from django.urls import path
 

@@ -1,4 +1,4 @@
-"""Stand-in for w.c.s.'s ``/api/formdefs/`` (``wcs/api.py``) and back-office submission (``wcs/backoffice/submission.py``).
+"""Stand-in for w.c.s.'s forms API and back-office submission: "The w.c.s. stand-in" of ``docs/hosts.rst``.
 
 Seen in w.c.s.'s source (``wcs/api.py`` ``ApiFormdefsDirectory``,
 ``wcs/api_utils.py``, ``tests/api/test_formdef.py``):

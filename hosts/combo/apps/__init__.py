@@ -1,0 +1,1 @@
+"""Stand-in for ``combo.apps``, the package of Combo's cell apps (PUBLIK-CONTRACTS.md, "Combo")."""

@@ -1,1 +1,1 @@
-"""Stand-in for ``combo.data``: pages, the cell base class and the cell registry."""
+"""Stand-in for ``combo.data``: pages, the cell base class, the cell registry (PUBLIK-CONTRACTS.md, "Combo")."""

@@ -1,1 +1,1 @@
-"""Stand-in for ``passerelle.base``: API users, access rights, the connector base model and signatures."""
+"""Stand-in for ``passerelle.base``: API users, access rights, ``BaseResource``, signatures (PUBLIK-CONTRACTS.md)."""

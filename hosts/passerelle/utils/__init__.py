@@ -1,1 +1,1 @@
-"""Stand-in for ``passerelle.utils``: the ``@endpoint`` decorator and ``APIError``."""
+"""Stand-in for ``passerelle.utils``: ``@endpoint`` and ``APIError`` (PUBLIK-CONTRACTS.md, "Passerelle")."""

@@ -1,1 +1,1 @@
-"""Stand-in for ``combo.apps.search``: the search cell."""
+"""Stand-in for ``combo.apps.search``: the search cell (PUBLIK-CONTRACTS.md, "Combo", search cell)."""

@@ -1,0 +1,1 @@
+"""Stand-in for ``passerelle.base.management``: the ``cron`` command (PUBLIK-CONTRACTS.md, "Passerelle")."""

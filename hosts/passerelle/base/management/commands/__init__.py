@@ -1,0 +1,1 @@
+"""Stand-in for Passerelle's management commands: ``cron`` (PUBLIK-CONTRACTS.md, "Passerelle")."""
