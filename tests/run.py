@@ -9,8 +9,9 @@ demo project that holds both hosts. Each test runs where it proves something:
   answers at ``TEST_DATABASE_URL``), on whichever Django series is installed;
 - the stand-ins' tests and the search-app-less cell on SQLite only: they test
   configurations, not databases;
-- the end-to-end, browser and SIP suites once, with the newest Django series,
-  on PostgreSQL (SQLite when PostgreSQL does not answer).
+- the end-to-end and SIP suites, and every test marked ``browser``, once: with
+  the newest Django series, on PostgreSQL (SQLite when PostgreSQL does not
+  answer).
 
 Suites run two at a time (``TEST_JOBS`` to change it), each printing its output
 when it ends. With ``CI=true`` a missing PostgreSQL or Chromium is a failure,
@@ -41,9 +42,7 @@ SUITES = [
     ('passerelle', 'tests/passerelle', 'tests.settings.passerelle', EVERY_DATABASE),
     ('combo', 'tests/combo', 'tests.settings.combo', EVERY_DATABASE),
     ('combo-nosearch', 'tests/combo_nosearch', 'tests.settings.combo_nosearch', SQLITE),
-    ('hosts-passerelle', 'tests/hosts/passerelle', 'tests.settings.passerelle', SQLITE),
-    ('hosts-combo', 'tests/hosts/combo', 'tests.settings.combo', SQLITE),
-    ('hosts-wcs', 'tests/hosts/wcs', 'tests.settings.demo', SQLITE),
+    ('hosts', 'tests/hosts', 'tests.hosts.settings', SQLITE),
 ]
 DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/'
 CHROMIUM = '/usr/bin/chromium'
@@ -63,7 +62,7 @@ def postgres_answers(url):
 
 
 def plan(postgres, newest, selected):
-    """The ``(suite, path, settings, backend, url)`` runs of this invocation, and the notes about the rest."""
+    """The ``(suite, path, settings, backend, url, marks)`` runs of this invocation, and notes about the rest."""
     runs, notes = [], []
     backends = [('sqlite', '')] + ([('postgresql', postgres)] if postgres else [])
     for name, path, settings, where in SUITES:
@@ -78,11 +77,14 @@ def plan(postgres, newest, selected):
         else:
             notes.append('%s: runs with Django %d.%d only' % (name, *NEWEST_SERIES))
             continue
-        runs.extend((name, path, settings, backend, url) for backend, url in chosen)
+        for backend, url in chosen:
+            # Browser tests run once: newest series, last database.
+            once = newest and backend == backends[-1][0]
+            runs.append((name, path, settings, backend, url, [] if once else ['-m', 'not browser']))
     return runs, notes
 
 
-def run_suite(name, path, settings, backend, url, args):
+def run_suite(name, path, settings, backend, url, marks, args):
     """Run one suite; return ``(label, exit code, counts, seconds, output)``."""
     label = '%s on %s' % (name, backend)
     junit = 'test-artifacts/%s-%s.xml' % (name, backend)
@@ -109,7 +111,7 @@ def run_suite(name, path, settings, backend, url, args):
         os.remove(junit)
     started = time.monotonic()
     with tempfile.TemporaryFile(mode='w+') as output:
-        code = subprocess.call([*command, *args], env=env, stdout=output, stderr=subprocess.STDOUT)
+        code = subprocess.call([*command, *marks, *args], env=env, stdout=output, stderr=subprocess.STDOUT)
         output.seek(0)
         text = output.read()
     return label, code, junit_counts(junit), time.monotonic() - started, text

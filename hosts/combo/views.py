@@ -5,7 +5,6 @@ The user search answers JSON (stand-in only: the real search cell is
 believed to render HTML per search engine); the product only types into it.
 """
 
-from combo.apps.search.models import SearchCell, search_users
 from combo.data.library import get_cell_class
 from combo.data.models import CellBase, Page
 from django.contrib import messages
@@ -66,6 +65,9 @@ def page_edit_cell(request, page_pk, cell_reference):
 @require_GET
 def search_api(request, cell_pk):
     """``{"err": 0, "data": [{"name", "details"}]}``: personal data, for users who see the cell only."""
+    # Imported here: a Combo may run without its search app (the URLs still load).
+    from combo.apps.search.models import SearchCell, search_users
+
     cell, user = get_object_or_404(SearchCell, pk=cell_pk), request.user
     if not (user.is_authenticated and cell.is_visible(request) and cell.page.is_visible(user)):
         return JsonResponse({'err': 1, 'err_desc': _('Access denied.')}, status=403)
