@@ -1,19 +1,42 @@
-"""Phone numbers as an IPBX sends them, and the forms Publik searches on.
+"""Who is calling: the one reading of a caller, as an IPBX writes it.
 
-The IPBX sends the caller number as its own configuration writes it
-(``0143250135``, ``+33 1 43 25 01 35``, ``anonymous``...). These functions
-turn it into an E.164 number and into the national digits the region writes
-(``0143250135`` in France), and recognise withheld numbers and internal
-extensions. They are plain functions so that tests call them directly.
+IPBXs write the caller as their configuration, their SIP stack or their
+operator hands it to them::
+
+    0143250135            01 43 25 01 35          01.43.25.01.35        (01) 43-25-01-35
+    +33143250135          0033143250135           +33 (0)1 43 25 01 35  ٠١٤٣٢٥٠١٣٥
+    tel:+33-1-43-25-01-35 sip:0143250135@pbx.mairie.local;user=phone
+    "Camille Martin" <sip:+33143250135@10.0.0.1>    Camille <0143250135>
+    0143250135;ext=12     0143250135#             0143250135@10.0.0.1
+    1234                  sip:1234@pbx            anonymous             sip:anonymous@anonymous.invalid
+
+``read_caller()`` turns any of them into a ``Caller``: its kind
+(``external``, ``internal``, ``withheld``, ``unreadable``), its E.164 form,
+its national digits, the form an agent is shown, and the identity key that
+pairs a stop with its start and finds a citizen's calls. Numbers are read
+by ``phonenumbers`` in the connector's default region. Everything here is a
+plain function of its arguments, tested directly.
 """
 
 import dataclasses
 import functools
 import re
+import unicodedata
 
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+EXTERNAL = 'external'
+INTERNAL = 'internal'
+WITHHELD = 'withheld'
+UNREADABLE = 'unreadable'
+KIND_CHOICES = [
+    (EXTERNAL, _('external number')),
+    (INTERNAL, _('internal extension')),
+    (WITHHELD, _('withheld number')),
+    (UNREADABLE, _('unreadable caller')),
+]
 
 # Compared after casefold(): what IPBXs and operators put in place of a hidden number.
 WITHHELD_WORDS = frozenset(
@@ -24,6 +47,8 @@ WITHHELD_WORDS = frozenset(
         'restricted',
         'unavailable',
         'withheld',
+        'blocked',
+        'n/a',
         'masqué',
         'masque',
         'inconnu',
@@ -32,52 +57,123 @@ WITHHELD_WORDS = frozenset(
         'anonyme',
     }
 )
-
-# Characters people and IPBXs put between digits; removing them leaves the number.
-SEPARATORS_RE = re.compile(r'[\s.\-/()\u00a0]')
+# Every withheld caller has this identity: "anonymous" and "masqué" are the same nobody.
+WITHHELD_KEY = 'withheld'
 
 # Agents' extensions are short; a public number, even a French short number
 # such as 3949, never reaches the IPBX as a caller of fewer than 7 digits.
 INTERNAL_EXTENSION_MAX_DIGITS = 6
 
+# Characters people and IPBXs put between digits; removing them leaves the number.
+SEPARATORS_RE = re.compile(r'[\s.\-/()\[\]\u2010-\u2015\u2212\ufe58\ufe63\uff08\uff09\uff0d\uff0e\uff0f]')
+DIGITS_RE = re.compile(r'\+?[0-9]+')
+# ``"Name" <uri>`` or ``Name <uri>``, then header parameters (``;tag=...``).
+NAME_ADDR_RE = re.compile(r'(?:"(?:[^"\\]|\\.)*"\s*|[^"<]*)<(?P<uri>[^<>]*)>\s*(?:;.*)?', re.DOTALL)
+SCHEME_RE = re.compile(r'(?:sips?|tel):', re.IGNORECASE)
+
+# Code points that show nothing, refused in numbers (see ``is_hidden_character``):
+# Default_Ignorable_Code_Point of Unicode 15.1 (DerivedCoreProperties.txt), which
+# holds the format characters, the Hangul fillers (U+115F, U+1160, U+3164,
+# U+FFA0), the combining grapheme joiner (U+034F), the Khmer inherent vowels
+# (U+17B4, U+17B5), the Mongolian and other variation selectors and the tags;
+# and characters outside it that are drawn as nothing: the Braille blank
+# (U+2800), the Khitan filler (U+16FE4), the musical null notehead (U+1D159).
+INVISIBLE_RANGES = (
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x202A, 0x202E),
+    (0x2060, 0x206F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0x16FE4, 0x16FE4),
+    (0x1BCA0, 0x1BCA3),
+    (0x1D159, 0x1D159),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+# Control, format, line and paragraph separators, surrogates, private use, unassigned.
+HIDDEN_CATEGORIES = frozenset({'Cc', 'Cf', 'Cs', 'Co', 'Cn', 'Zl', 'Zp'})
+
 
 @dataclasses.dataclass(frozen=True)
-class NormalisedNumber:
-    """A caller number in the forms the connector serves.
+class Caller:
+    """What the connector reads in a caller.
 
-    ``e164`` is ``'+33143250135'`` when the number is a valid phone number,
-    ``national`` the national digits (``'0143250135'``) when it is a number
-    of the default region, ``withheld`` true when the IPBX says the number is
-    hidden. All three are ``None``/``False`` for an internal extension.
+    ``kind`` is ``external`` (a valid phone number), ``internal`` (a short
+    extension), ``withheld`` (the IPBX says the number is hidden) or
+    ``unreadable`` (anything else: shown as text, never searched for).
+    ``e164`` (``'+33143250135'``) is set for an external number only,
+    ``national`` (``'0143250135'``) for an external number of the default
+    region only. ``display`` is what an agent is shown: ``'01 43 25 01 35'``
+    for a number of the default region, the international format for a
+    foreign one, the extension's digits, ``None`` when withheld, the caller
+    as received when unreadable. ``key`` is the caller's identity: every
+    writing of one caller has the same key.
     """
 
+    kind: str
     e164: str | None
     national: str | None
-    withheld: bool
+    display: str | None
+    key: str
+
+    @property
+    def withheld(self):
+        return self.kind == WITHHELD
 
 
-def strip_separators(raw):
-    """Return ``raw`` without spaces, dots, dashes, slashes and parentheses."""
-    return SEPARATORS_RE.sub('', raw or '')
+def is_hidden_character(char):
+    """Tell whether ``char`` is drawn as nothing, or is a control or a line break.
 
-
-def is_withheld(raw):
-    """Tell whether ``raw`` stands for a hidden number rather than a number.
-
-    True for the usual words (``anonymous``, ``unknown``, ``masqué``...,
-    case-insensitive) and for anything that holds no digit once separators
-    are removed (an empty caller included).
+    Such characters make two different callers look the same to an agent (or
+    hide text from them) while pairing differently; no IPBX writes them in a
+    number, so the connector refuses numbers holding them.
     """
-    text = (raw or '').strip().casefold()
-    if text in WITHHELD_WORDS:
+    if unicodedata.category(char) in HIDDEN_CATEGORIES:
         return True
-    return not any(char.isdigit() for char in strip_separators(text))
+    code = ord(char)
+    return any(low <= code <= high for low, high in INVISIBLE_RANGES)
 
 
-def is_internal_extension(raw):
-    """Tell whether ``raw`` looks like a short internal extension (``42``, ``1234``)."""
-    digits = strip_separators(raw)
-    return digits.isascii() and digits.isdigit() and len(digits) <= INTERNAL_EXTENSION_MAX_DIGITS
+def has_hidden_characters(text):
+    return any(is_hidden_character(char) for char in text or '')
+
+
+def caller_subject(text):
+    """The part of a caller writing that names the caller.
+
+    The address of a display-name form (``"Camille" <sip:...>``), without its
+    ``sip:``/``sips:``/``tel:`` scheme; the user part of a SIP URI or of
+    ``number@host``; without URI parameters (``;user=phone``, ``;ext=12``),
+    headers (``?...``) or a ``#`` suffix.
+    """
+    text = text.strip()
+    match = NAME_ADDR_RE.fullmatch(text)
+    if match:
+        text = match.group('uri').strip()
+    scheme = SCHEME_RE.match(text)
+    if scheme:
+        text = text[scheme.end() :]
+    for end_mark in '@;?#':
+        text = text.split(end_mark, 1)[0]
+    return text.strip()
+
+
+def ascii_digit(char):
+    """``char`` as an ASCII digit if it is a decimal digit of any script (``٤``, ``４``), ``+`` for ``＋``."""
+    if char == '\uff0b':
+        return '+'
+    value = unicodedata.decimal(char, None)
+    return char if value is None else str(value)
 
 
 def parse_number(raw, region):
@@ -91,42 +187,47 @@ def parse_number(raw, region):
     return number
 
 
-def national_digits(number, region):
-    """National digits of ``number`` as ``region`` writes them, ``None`` for a foreign number.
+def is_of_region(number, region):
+    """Tell whether ``number`` is dialled as a national number in ``region`` (same country code)."""
+    return number.country_code == phonenumbers.country_code_for_region((region or '').upper())
 
-    A foreign number has no national form a local agent would search for, so
-    callers fall back to the E.164 form or to the raw number.
-    """
-    if number is None or number.country_code != phonenumbers.country_code_for_region((region or '').upper()):
+
+def national_digits(number, region):
+    """National digits of ``number`` as ``region`` writes them, ``None`` for a foreign number."""
+    if number is None or not is_of_region(number, region):
         return None
     formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
     return ''.join(char for char in formatted if char.isdigit()) or None
 
 
-def normalise_number(raw, region):
-    """Normalise the caller number ``raw`` for the default ``region`` (e.g. ``'FR'``)."""
-    if is_withheld(raw):
-        return NormalisedNumber(e164=None, national=None, withheld=True)
-    if is_internal_extension(raw):
-        return NormalisedNumber(e164=None, national=None, withheld=False)
-    number = parse_number(raw, region)
-    if number is None:
-        return NormalisedNumber(e164=None, national=None, withheld=False)
-    return NormalisedNumber(
-        e164=phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164),
-        national=national_digits(number, region),
-        withheld=False,
-    )
-
-
-# Every poll of the agent portal lists the same few recent calls again:
-# parsing their numbers each time was a tenth of the cost of a ``calls`` answer.
 @functools.lru_cache(maxsize=4096)
-def national_from_e164(e164, region):
-    """National digits of a stored E.164 number for ``region``, or ``None``."""
-    if not e164:
-        return None
-    return national_digits(parse_number(e164, None), region)
+def read_caller(text, region):
+    """Read the caller ``text`` (as the IPBX sent it, stripped) in the default ``region`` (e.g. ``'FR'``).
+
+    ``text`` is expected free of hidden characters (``is_hidden_character``):
+    the endpoints refuse those before reading. Cached: every webhook and
+    every lookup of a caller reads the same few numbers again.
+    """
+    text = (text or '').strip()
+    subject = caller_subject(text)
+    if subject.casefold() in WITHHELD_WORDS or not any(char.isalnum() for char in subject):
+        return Caller(kind=WITHHELD, e164=None, national=None, display=None, key=WITHHELD_KEY)
+    compact = SEPARATORS_RE.sub('', ''.join(map(ascii_digit, subject)))
+    if not DIGITS_RE.fullmatch(compact):
+        return Caller(kind=UNREADABLE, e164=None, national=None, display=text, key=subject)
+    if not compact.startswith('+') and len(compact) <= INTERNAL_EXTENSION_MAX_DIGITS:
+        return Caller(kind=INTERNAL, e164=None, national=None, display=compact, key=compact)
+    number = parse_number(compact, region)
+    if number is None:
+        return Caller(kind=UNREADABLE, e164=None, national=None, display=text, key=compact)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if is_of_region(number, region):
+        display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    else:
+        display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+    return Caller(
+        kind=EXTERNAL, e164=e164, national=national_digits(number, region), display=display, key=e164
+    )
 
 
 def validate_region(value):
