@@ -1,13 +1,13 @@
 """``manage.py phonecalls_erase --number 0143250135 [--connector ipbx] [--dry-run]``: erase a number's calls."""
 
-from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
-from passerelle_phonecalls.privacy import NumberRequestError, erase_calls_of_number
+from passerelle_phonecalls.management.number_request import NumberRequestCommand
+from passerelle_phonecalls.privacy import erase_calls_of_number
 
 
-class Command(BaseCommand):
+class Command(NumberRequestCommand):
     """Delete every stored call from a phone number, for a citizen's erasure request."""
 
     help = _(
@@ -16,15 +16,7 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument(
-            '--number', required=True, help=gettext('the phone number, as the citizen gives it')
-        )
-        parser.add_argument(
-            '--connector',
-            '--connector-slug',
-            dest='connector',
-            help=gettext('only the calls of the connector with this identifier (slug), e.g. ipbx'),
-        )
+        super().add_arguments(parser)
         parser.add_argument(
             '--dry-run',
             action='store_true',
@@ -32,10 +24,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, number, connector=None, dry_run=False, **options):
-        try:
-            count = erase_calls_of_number(number, connector, dry_run=dry_run)
-        except NumberRequestError as e:
-            raise CommandError(str(e)) from None
+        count = self.serve(erase_calls_of_number, number, connector, dry_run=dry_run)
         if dry_run:
             message = ngettext(
                 '%d call would be deleted (dry run, nothing deleted).',
