@@ -6,28 +6,56 @@ of a call. The endpoints in ``models.py`` are thin glue around these.
 """
 
 import re
-import unicodedata
 from urllib.parse import quote
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from passerelle.utils.jsonresponse import APIError
 
-from .numbers import is_withheld, national_from_e164
+from .host import APIError
+from .numbers import WITHHELD, has_hidden_characters, is_hidden_character
 
 MAX_NUMBER_LENGTH = 64
+MAX_CALL_ID_LENGTH = 128
 DEFAULT_LIMIT = 10
 MAX_LIMIT = 100
 
 # Parameters that are part of the request itself, not of the call.
 CALL_PARAMETERS = frozenset({'caller', 'callee', 'redirect'})
+# Names under which IPBXs send their identifier of a call, the first given wins:
+# ours, then SIP's Call-ID and Asterisk's channel and bridge identifiers.
+CALL_ID_PARAMETERS = ('call_id', 'callid', 'uniqueid', 'linkedid')
 # Access and signature parameters: never stored, whatever their case.
 SECRET_PARAMETERS = frozenset({'apikey', 'signature', 'orig', 'nonce', 'timestamp', 'algo'})
-# An IPBX may send its own credentials under another name; a key that looks
+# An IPBX may send its own credentials under another name; a name that looks
 # like a secret is dropped rather than stored in clear next to the call.
-SECRET_KEY_FRAGMENTS = ('key', 'secret', 'passw', 'token', 'signature', 'auth')
+# Fragments are found anywhere in the name (``sip_password``, ``X-Auth-Token``,
+# ``sessionid``); they are long or odd enough not to occur in ordinary names.
+SECRET_NAME_FRAGMENTS = (
+    'key',
+    'secret',
+    'passw',
+    'passphrase',
+    'motdepasse',
+    'pwd',
+    'mdp',
+    'token',
+    'auth',
+    'session',
+    'sessid',
+    'cookie',
+    'credential',
+    'jeton',
+    'signature',
+)
+# Short words are matched as whole words of the name only, so that ``pin``
+# drops ``pin``, ``user_pin`` and ``pinCode`` but not ``shipping``, and ``sig``
+# drops ``x-sig`` but not ``signal`` or ``design``.
+SECRET_NAME_WORDS = frozenset({'pass', 'passe', 'pin', 'sig'})
+# Words of a parameter name: runs of lower-case letters (after an optional
+# capital), of capitals, or of digits; anything else separates them.
+NAME_WORDS_RE = re.compile(r'[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+')
 MAX_DETAILS_KEYS = 20
 MAX_DETAILS_KEY_LENGTH = 64
 MAX_DETAILS_VALUE_LENGTH = 256
@@ -37,11 +65,6 @@ FALSE_WORDS = frozenset({'', '0', 'false', 'no', 'off'})
 
 REDIRECT_PLACEHOLDERS = ('caller', 'callee', 'caller_e164', 'caller_national')
 PLACEHOLDER_RE = re.compile(r'\{([^{}]*)\}')
-
-
-def is_control_character(char):
-    """Tell whether ``char`` is a control, invisible formatting or line separator character."""
-    return unicodedata.category(char) in ('Cc', 'Cf', 'Cs', 'Co', 'Cn', 'Zl', 'Zp')
 
 
 def invalid_parameter(name, reason):
@@ -56,20 +79,38 @@ def clean_number_parameter(name, value):
     """Return the stripped ``caller``/``callee`` value, or raise an ``APIError`` naming ``name``.
 
     The value is rejected (HTTP 400) when it is empty after stripping, longer
-    than 64 characters, or holds control characters: none of these is a
-    phone number or an extension, and storing them would only hide the IPBX
-    configuration mistake.
+    than 64 characters, or holds control or invisible characters
+    (``numbers.is_hidden_character``): none of these is a phone number or an
+    extension, and storing them would only hide the IPBX configuration
+    mistake, or let one caller pass for another.
     """
+    return clean_text_parameter(name, value, MAX_NUMBER_LENGTH)
+
+
+def clean_text_parameter(name, value, max_length):
+    """Return the stripped ``value``, or raise an ``APIError`` naming ``name`` (see ``clean_number_parameter``)."""
     value = (value or '').strip()
     if not value:
         raise invalid_parameter(name, gettext('it must not be empty.'))
-    if len(value) > MAX_NUMBER_LENGTH:
-        raise invalid_parameter(
-            name, gettext('it must not be longer than %d characters.') % MAX_NUMBER_LENGTH
-        )
-    if any(is_control_character(char) for char in value):
-        raise invalid_parameter(name, gettext('it must not contain control characters.'))
+    if len(value) > max_length:
+        raise invalid_parameter(name, gettext('it must not be longer than %d characters.') % max_length)
+    if has_hidden_characters(value):
+        raise invalid_parameter(name, gettext('it must not contain control or invisible characters.'))
     return value
+
+
+def clean_call_id_parameters(values):
+    """Return ``(name, call id)`` of the first call identifier given, ``('', '')`` when there is none.
+
+    ``values`` maps each name of ``CALL_ID_PARAMETERS`` to what the request
+    gave (``None`` when absent). An empty value counts as absent: an IPBX
+    template whose variable is unset sends one. A given value is checked as
+    ``caller`` is (at most 128 characters).
+    """
+    for name in CALL_ID_PARAMETERS:
+        if (values.get(name) or '').strip():
+            return name, clean_text_parameter(name, values[name], MAX_CALL_ID_LENGTH)
+    return '', ''
 
 
 def clean_limit_parameter(value):
@@ -97,23 +138,31 @@ def clean_flag_parameter(name, value):
 
 
 def remove_control_characters(text):
-    """Return ``text`` without its control characters."""
-    return ''.join(char for char in text if not is_control_character(char))
+    """Return ``text`` without its control and invisible characters."""
+    return ''.join(char for char in text if not is_hidden_character(char))
 
 
 def is_secret_parameter(key):
-    """Tell whether the parameter ``key`` may carry a credential and must never be stored."""
+    """Tell whether the parameter ``key`` may carry a credential and must never be stored.
+
+    True for the access and signature parameters, for a name holding one of
+    ``SECRET_NAME_FRAGMENTS`` anywhere, and for a name one of whose words is
+    in ``SECRET_NAME_WORDS`` (words: ``NAME_WORDS_RE``). Case does not matter.
+    """
     lowered = key.lower()
-    return lowered in SECRET_PARAMETERS or any(fragment in lowered for fragment in SECRET_KEY_FRAGMENTS)
+    if lowered in SECRET_PARAMETERS or any(fragment in lowered for fragment in SECRET_NAME_FRAGMENTS):
+        return True
+    return any(word.lower() in SECRET_NAME_WORDS for word in NAME_WORDS_RE.findall(key))
 
 
-def extract_details(request):
+def extract_details(request, exclude=()):
     """Return the request's extra parameters, bounded, to keep with the call.
 
     Every query (and, for POST, form) parameter except ``caller``,
-    ``callee``, ``redirect`` and the access/signature parameters; at most 20
-    keys of at most 64 characters (longer keys are dropped), values cut to
-    256 characters, control characters removed. A repeated parameter keeps
+    ``callee``, ``redirect``, the names in ``exclude`` (the call identifier
+    used) and the access/signature parameters; at most 20 keys of at most 64
+    characters (longer keys are dropped), values cut to 256 characters,
+    control and invisible characters removed. A repeated parameter keeps
     its last value.
     """
     details = {}
@@ -127,6 +176,7 @@ def extract_details(request):
                 not clean_key
                 or len(clean_key) > MAX_DETAILS_KEY_LENGTH
                 or clean_key.lower() in CALL_PARAMETERS
+                or clean_key in exclude
                 or is_secret_parameter(clean_key)
             ):
                 continue
@@ -186,10 +236,12 @@ def isoformat(value):
 
 
 def call_json(call):
-    """The JSON shape of a call, the one every endpoint answers with.
+    """The JSON shape of a call, the one every endpoint answers with (README, "Answers").
 
-    ``caller_national`` is derived from the stored E.164 number with the
-    connector's current default region; ``withheld`` from the raw caller.
+    The caller's reading (``kind``, ``caller_display``, ``caller_national``,
+    ``caller_e164``) is the one stored when the call was received.
+    ``withheld`` repeats ``kind == "withheld"`` for the clients written before
+    ``kind`` existed.
     """
     duration = None
     if call.end is not None:
@@ -198,9 +250,12 @@ def call_json(call):
         'id': call.pk,
         'caller': call.caller,
         'callee': call.callee,
+        'call_id': call.call_id or None,
+        'kind': call.kind,
+        'caller_display': call.caller_display or None,
+        'caller_national': call.caller_national or None,
         'caller_e164': call.caller_e164 or None,
-        'caller_national': national_from_e164(call.caller_e164, call.resource.default_region),
-        'withheld': is_withheld(call.caller),
+        'withheld': call.kind == WITHHELD,
         'start': isoformat(call.start),
         'end': isoformat(call.end),
         'duration': duration,
@@ -208,17 +263,17 @@ def call_json(call):
     }
 
 
-def redirect_values(caller, callee, number):
-    """The values the redirect URL placeholders are filled with.
+def redirect_values(caller, callee, reading):
+    """The values the redirect URL placeholders are filled with; ``reading`` is the caller's ``numbers.Caller``.
 
     A withheld caller fills every caller placeholder with an empty string, so
     that a search page opened on pick-up does not search for "anonymous".
     """
-    if number.withheld:
+    if reading.withheld:
         caller = ''
     return {
         'caller': caller,
         'callee': callee,
-        'caller_e164': number.e164,
-        'caller_national': number.national,
+        'caller_e164': reading.e164,
+        'caller_national': reading.national,
     }

@@ -11,12 +11,10 @@ from django.http import HttpResponseRedirect
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from passerelle.base.models import BaseResource
-from passerelle.utils.api import endpoint
-from passerelle.utils.jsonresponse import APIError
 
 from .calls import (
     call_json,
+    clean_call_id_parameters,
     clean_flag_parameter,
     clean_limit_parameter,
     clean_number_parameter,
@@ -26,16 +24,52 @@ from .calls import (
     redirect_values,
     validate_redirect_url_template,
 )
-from .numbers import is_internal_extension, normalise_number, validate_region
+from .host import APIError, BaseResource, endpoint
+from .numbers import INTERNAL, KIND_CHOICES, read_caller, validate_region
 
 CALLER_PARAMETER = {
-    'description': _('Number of the person calling, as the IPBX writes it (e.g. 0143250135).'),
+    'description': _(
+        'Number of the person calling, as the IPBX writes it: 0143250135, +33143250135, '
+        '01 43 25 01 35, tel:, sip: or sips: URI, "Name" <sip:…>, anonymous…'
+    ),
     'example_value': '0143250135',
 }
 CALLEE_PARAMETER = {
     'description': _("Number called, usually the agent's internal extension (e.g. 42)."),
     'example_value': '42',
 }
+CALL_ID_DOCUMENTATION = {
+    'call_id': {
+        'description': _(
+            "Optional. The IPBX's identifier of the call, sent with both the start and the stop: "
+            'they are then paired by it, in whatever order they arrive. Up to 128 characters.'
+        ),
+        'example_value': '1700000000.42',
+    },
+    'callid': {
+        'description': _(
+            'Optional. The call identifier under this name (e.g. SIP Call-ID), when call_id is not given.'
+        ),
+        'example_value': 'a84b4c76e66710@pc33.mairie.local',
+    },
+    'uniqueid': {
+        'description': _(
+            'Optional. The call identifier under this name (Asterisk), when neither call_id nor callid is given.'
+        ),
+        'example_value': '1700000000.42',
+    },
+    'linkedid': {
+        'description': _(
+            'Optional. The call identifier under this name (Asterisk), when no other identifier is given.'
+        ),
+        'example_value': '1700000000.41',
+    },
+}
+# Rounds of the call lifecycle's loops. A round ends without an answer only
+# when the database refused an insert because a concurrent request has just
+# stored that call, which the next round reads: two rounds settle any race of
+# starts and stops; the third leaves room for an erasure deleting the winner.
+ROUNDS = 3
 
 
 class PhoneCalls(BaseResource):
@@ -116,6 +150,19 @@ class PhoneCalls(BaseResource):
         return getattr(settings, 'PASSERELLE_PHONECALLS_CONNECTOR_SLUG', 'phonecalls')
 
     # Call lifecycle (plain methods, called by the endpoints and the tests).
+    #
+    # Every write is one statement, or an INSERT or UPDATE in its own
+    # savepoint; reads are never followed by a write in the same transaction.
+    # The database holds the invariants (one open call per caller identity and
+    # callee among the calls without identifier, one call per identifier and
+    # callee), conditional updates settle which of two concurrent events
+    # changes a call, and each loser reads what the winner did. Nothing waits
+    # on a lock, and SQLite, which refuses to turn a reading transaction into
+    # a writing one under contention, is served as well as PostgreSQL.
+
+    def read_caller(self, caller):
+        """The ``numbers.Caller`` reading of ``caller`` in this connector's default region."""
+        return read_caller(caller, self.default_region)
 
     def open_calls(self):
         """Calls of this connector that have not ended."""
@@ -126,71 +173,184 @@ class PhoneCalls(BaseResource):
         now = now or timezone.now()
         return call.end is None and call.start < now - datetime.timedelta(minutes=self.max_call_duration)
 
-    def should_record(self, caller):
-        """Tell whether a call from ``caller`` is recorded (internal calls may be ignored)."""
-        return self.record_internal_calls or not is_internal_extension(caller)
+    def should_record(self, reading):
+        """Tell whether a call from the caller read as ``reading`` is recorded (internal calls may be ignored)."""
+        return self.record_internal_calls or reading.kind != INTERNAL
 
-    def call_start(self, caller, callee, details=None):
+    def open_call_of(self, callee, caller_key, without_id=False):
+        """The newest open call from the caller of identity ``caller_key`` to ``callee``, or ``None``."""
+        calls = self.open_calls().filter(callee=callee, caller_key=caller_key)
+        if without_id:
+            calls = calls.filter(call_id='')
+        return calls.order_by('-start', '-pk').first()
+
+    def call_of_id(self, callee, call_id):
+        """The call of identifier ``call_id`` to ``callee``, open or not, or ``None``."""
+        return self.calls.filter(callee=callee, call_id=call_id).first()
+
+    def new_call(self, caller, callee, reading, **fields):
+        """Insert a call in a savepoint; return it, or ``None`` when a database invariant refused it.
+
+        The savepoint keeps the surrounding transaction usable, so that the
+        caller can read the row that won.
+        """
+        try:
+            with transaction.atomic():
+                return self.calls.create(
+                    caller=caller,
+                    callee=callee,
+                    kind=reading.kind,
+                    caller_key=reading.key,
+                    caller_e164=reading.e164 or '',
+                    caller_national=reading.national or '',
+                    caller_display=reading.display or '',
+                    **fields,
+                )
+        except IntegrityError:
+            return None
+
+    def claim_call(self, call, call_id, **changes):
+        """Give the open call ``call``, which has no identifier, the identifier ``call_id``, and ``changes``.
+
+        Conditional, like every change of an open call: ``False`` when a
+        concurrent event closed or claimed it first, or already holds a call
+        of that identifier.
+        """
+        try:
+            with transaction.atomic():
+                claimed = Call.objects.filter(pk=call.pk, end__isnull=True, call_id='').update(
+                    call_id=call_id, **changes
+                )
+        except IntegrityError:
+            return False
+        if claimed:
+            call.call_id = call_id
+            for name, value in changes.items():
+                setattr(call, name, value)
+        return bool(claimed)
+
+    def call_start(self, caller, callee, details=None, call_id=''):
         """Open a call from ``caller`` to ``callee``; return ``(call, created)``.
 
-        The open call of the same pair is returned when there is one, so an
-        IPBX retry is harmless. An open call older than the maximum call
-        duration is a missed hang-up: it is closed and a new call opened.
-        """
-        number = normalise_number(caller, self.default_region)
-        # Three rounds cover the two races: a concurrent start creating the
-        # call, then a concurrent stop closing it before it could be read.
-        for _round in range(3):
-            call = self.open_calls().filter(callee=callee, caller=caller).first()
-            if call is not None:
-                if not self.is_stale(call):
-                    return call, False
-                self.close_calls(Call.objects.filter(pk=call.pk))
-            try:
-                # The partial unique constraint, not the lookup above, guarantees
-                # one open call per pair: two copies of a start arriving together
-                # both miss the lookup and the second INSERT fails. The savepoint
-                # keeps the surrounding transaction usable so that the loser can
-                # read and answer the winner's call.
-                with transaction.atomic():
-                    call = self.calls.create(
-                        caller=caller,
-                        callee=callee,
-                        caller_e164=number.e164 or '',
-                        details=details or {},
-                    )
-            except IntegrityError:
-                continue
-            self.logger.info('call %s started on extension %s', call.pk, callee)
-            return call, True
-        raise RuntimeError('could not open or find the open call of the pair')
+        Without ``call_id``, the call is known by its caller's identity and
+        its callee: the open call of that pair is returned when there is one,
+        so that an IPBX retry is harmless. An open call older than the
+        maximum call duration is a missed hang-up: it is closed and a new call
+        opened.
 
-    def call_stop(self, caller, callee, details=None):
-        """Close the open call from ``caller`` to ``callee``; return it, or ``None`` if none was open.
+        With ``call_id``, the call of that identifier is returned when there
+        is one, even finished: a start that arrives after its stop is stored
+        as already finished (its parameters are added to the call's details,
+        the stop's own values kept). An open call of the pair that has no
+        identifier is given this one rather than doubled.
+        """
+        reading = self.read_caller(caller)
+        details = details or {}
+        for _round in range(ROUNDS):
+            if call_id:
+                call = self.call_of_id(callee, call_id)
+                if call is not None:
+                    return self.start_of_known_call(call, details), False
+            call = self.open_call_of(callee, reading.key)
+            if call is not None and self.is_stale(call):
+                self.close_calls(Call.objects.filter(pk=call.pk))
+                call = None
+            if call is not None and not call_id:
+                return call, False
+            if call is not None and not call.call_id and self.claim_call(call, call_id):
+                return call, False
+            # No call of this identifier yet (the pair's open call, if any, has
+            # another identifier: both are real calls, each closed by its stop).
+            call = self.new_call(caller, callee, reading, call_id=call_id, details=details)
+            if call is not None:
+                self.logger.info('call %s started on extension %s', call.pk, callee)
+                return call, True
+            if not call_id:
+                # Refused by the one-open-call constraint: another start of the
+                # pair opened a call while this one was deciding. This start is
+                # a copy of it (two starts at the same instant are one call), so
+                # it answers that call, even if a stop has closed it since.
+                call = self.newest_call_of(callee, reading.key)
+                if call is not None:
+                    return call, False
+        raise RuntimeError('calls of the pair changed under every round, including erasures')
+
+    def newest_call_of(self, callee, caller_key):
+        """The pair's open call if it has one, else its latest call; ``None`` when it has none."""
+        return (
+            self.calls.filter(callee=callee, caller_key=caller_key)
+            .order_by(F('end').desc(nulls_first=True), '-pk')
+            .first()
+        )
+
+    def start_of_known_call(self, call, details):
+        """A start for ``call``, found by its identifier: the call, with the start's details if it had ended."""
+        if call.end is None or not details:
+            return call
+        merged = merge_details(details, call.details)
+        if merged != call.details:
+            Call.objects.filter(pk=call.pk).update(details=merged)
+            call.details = merged
+        return call
+
+    def call_stop(self, caller, callee, details=None, call_id=''):
+        """Close the call from ``caller`` to ``callee``; return it, or ``None`` if nothing changed.
 
         Parameters sent with the stop are added to the call details.
+        Without ``call_id``, the newest open call of the pair is closed;
+        ``None`` when there is none. With ``call_id``, the call of that
+        identifier is closed (``None`` if it has already ended); when there
+        is none, the pair's open call without identifier is closed and given
+        this identifier, and when there is none either, the stop is
+        remembered as a finished call, which its late start will find.
         """
-        call = self.open_calls().filter(callee=callee, caller=caller).first()
-        if call is None:
+        reading = self.read_caller(caller)
+        details = details or {}
+        now = timezone.now()
+        if not call_id:
+            call = self.open_call_of(callee, reading.key)
+            return self.close_call(call, details, now) if call is not None else None
+        for _round in range(ROUNDS):
+            call = self.call_of_id(callee, call_id)
+            if call is not None:
+                return self.close_call(call, details, now)
+            call = self.open_call_of(callee, reading.key, without_id=True)
+            if call is not None and self.claim_call(
+                call, call_id, end=now, details=merge_details(call.details, details)
+            ):
+                self.logger.info('call %s stopped on extension %s', call.pk, callee)
+                return call
+            if not self.should_record(reading):
+                return None
+            call = self.new_call(
+                caller, callee, reading, call_id=call_id, start=now, end=now, details=details
+            )
+            if call is not None:
+                self.logger.info('call %s stopped on extension %s before its start', call.pk, callee)
+                return call
+        raise RuntimeError('calls of the identifier changed under every round, including erasures')
+
+    def close_call(self, call, details, now):
+        """Close the open ``call`` at ``now`` with ``details`` added; return it, or ``None`` if it had ended."""
+        if call.end is not None:
             return None
-        call.end = timezone.now()
-        call.details = merge_details(call.details, details or {})
+        end, merged = now, merge_details(call.details, details)
         # Conditional update: of two concurrent stops only one closes the call,
         # the other finds nothing open, as if it had come later.
-        closed = Call.objects.filter(pk=call.pk, end__isnull=True).update(end=call.end, details=call.details)
+        closed = Call.objects.filter(pk=call.pk, end__isnull=True).update(end=end, details=merged)
         if not closed:
             return None
-        self.logger.info('call %s stopped on extension %s', call.pk, callee)
+        call.end, call.details = end, merged
+        self.logger.info('call %s stopped on extension %s', call.pk, call.callee)
         return call
 
     def calls_of(self, callee, caller=None, limit=10):
         """Return ``(current, past)`` calls of extension ``callee``, newest first, ``limit`` each.
 
-        With ``caller``, only the calls from that number, matched on the raw
-        number or on its E.164 form (``+33143250135`` finds ``0143250135``).
-        An open call older than the maximum call duration is a missed hang-up
-        waiting for the hourly job: it is in neither list, so that the agent
-        portal never presents it as the call in progress.
+        With ``caller``, only the calls from that caller, whatever the writing
+        (``same_number``). An open call older than the maximum call duration is
+        a missed hang-up waiting for the hourly job: it is in neither list, so
+        that the agent portal never presents it as the call in progress.
         """
         calls = self.calls.filter(callee=callee)
         if caller is not None:
@@ -200,17 +360,14 @@ class PhoneCalls(BaseResource):
         past = list(calls.filter(end__isnull=False).order_by('-start', '-pk')[:limit])
         return current, past
 
-    def same_number(self, number):
-        """A filter on the calls from ``number``, matched as written or on its E.164 form.
+    def same_number(self, caller):
+        """A filter on the calls from ``caller``: those of the same identity key.
 
-        ``+33143250135``, ``0143250135`` and ``01 43 25 01 35`` all find the
-        calls of the same caller, read in this connector's default region.
+        ``+33143250135``, ``01 43 25 01 35``, ``sip:0143250135@pbx`` and
+        ``"Camille" <tel:0143250135>`` all find the calls of one caller, read
+        in this connector's default region.
         """
-        match = Q(caller=number)
-        e164 = normalise_number(number, self.default_region).e164
-        if e164:
-            match |= Q(caller_e164=e164)
-        return match
+        return Q(caller_key=self.read_caller(caller).key)
 
     def close_calls(self, queryset):
         """Close the open calls of ``queryset`` at their start plus the maximum duration.
@@ -262,6 +419,10 @@ class PhoneCalls(BaseResource):
         """The validated ``caller`` and ``callee`` parameters (HTTP 400 naming the bad one)."""
         return clean_number_parameter('caller', caller), clean_number_parameter('callee', callee)
 
+    def event_details(self, request, call_id_name):
+        """The call details of a call-start or call-stop request, without the call identifier used."""
+        return extract_details(request, exclude=(call_id_name,) if call_id_name else ())
+
     def ignored_call_json(self, caller, callee):
         """The answer to an event about an internal call this connector does not record."""
         return {
@@ -279,10 +440,16 @@ class PhoneCalls(BaseResource):
         long_description=_(
             'The phone system calls this URL when an agent picks up, e.g. '
             'call-start?caller=0143250135&callee=42&apikey=… The answer is '
-            'HTTP 200 with {"err": 0, "data": {…the call…}}. Sending the same start '
-            'again while the call is open returns the same call. Other parameters are kept with '
-            'the call (at most 20, values cut to 256 characters; access keys are never kept). '
-            'An empty, too long (over 64 characters) or garbled caller or callee is refused with '
+            'HTTP 200 with {"err": 0, "data": {…the call…}}: id, caller and callee as received, '
+            'call_id, kind of caller (external, internal, withheld or unreadable), caller_display '
+            '(what the agent is shown), caller_national, caller_e164, withheld, start, end, '
+            'duration and details. Sending the same start again while the call is open returns the '
+            'same call. With a call identifier (call_id, callid, uniqueid or linkedid, the first '
+            'given in that order), the start and the stop are paired by it, and a start arriving '
+            'after its stop returns the call already finished. Other parameters are kept with '
+            'the call (at most 20, values cut to 256 characters; parameters whose name looks like '
+            'a credential are never kept). An empty, too long (over 64 characters) or garbled '
+            'caller or callee, holding control or invisible characters, is refused with '
             'HTTP 400; a wrong or missing key with HTTP 403. With redirect=1 the '
             'answer is a redirection to the redirect URL set on the connector.'
         ),
@@ -290,6 +457,7 @@ class PhoneCalls(BaseResource):
         parameters={
             'caller': CALLER_PARAMETER,
             'callee': CALLEE_PARAMETER,
+            **CALL_ID_DOCUMENTATION,
             'redirect': {
                 'description': _(
                     'Optional. 1 to be redirected to the redirect URL of the connector, '
@@ -299,24 +467,29 @@ class PhoneCalls(BaseResource):
             },
         },
     )
-    def start_endpoint(self, request, caller, callee, redirect=None):
+    def start_endpoint(
+        self, request, caller, callee, call_id=None, callid=None, uniqueid=None, linkedid=None, redirect=None
+    ):
         """Record that ``callee`` picked up a call from ``caller`` (see long_description)."""
         caller, callee = self.clean_pair(caller, callee)
+        id_name, call_id = clean_call_id_parameters(
+            {'call_id': call_id, 'callid': callid, 'uniqueid': uniqueid, 'linkedid': linkedid}
+        )
         redirect = clean_flag_parameter('redirect', redirect)
         if redirect and not self.redirect_url:
             raise APIError(
                 gettext('redirect=1 was requested but this connector has no redirect URL.'),
                 http_status=400,
             )
-        if self.should_record(caller):
-            call, _created = self.call_start(caller, callee, extract_details(request))
+        reading = self.read_caller(caller)
+        if self.should_record(reading):
+            call, _created = self.call_start(caller, callee, self.event_details(request, id_name), call_id)
             data = call_json(call)
         else:
             data = self.ignored_call_json(caller, callee)
         if redirect:
-            number = normalise_number(caller, self.default_region)
             return HttpResponseRedirect(
-                fill_redirect_url(self.redirect_url, redirect_values(caller, callee, number))
+                fill_redirect_url(self.redirect_url, redirect_values(caller, callee, reading))
             )
         return {'err': 0, 'data': data}
 
@@ -328,23 +501,32 @@ class PhoneCalls(BaseResource):
         long_description=_(
             'The phone system calls this URL when an agent hangs up, with the same parameters as '
             'call-start, e.g. call-stop?caller=0143250135&callee=42&apikey=… '
-            'The open call of this caller and callee is closed and returned. When no call is '
-            'open (the start was missed, or the stop is sent twice) the answer is still HTTP 200 '
-            'with {"err": 0, "data": {"caller": …, "callee": …, "open_call": false}}.'
+            'The open call of this caller and callee is closed and returned; with a call '
+            'identifier, the call of that identifier. A stop with an identifier that arrives '
+            'before its start is kept as a finished call, which the late start then returns. '
+            'When the stop changes nothing (no open call: the start was missed, or the stop is '
+            'sent twice) the answer is still HTTP 200 with {"err": 0, "data": {"caller": …, '
+            '"callee": …, "call_id": …, "open_call": false}}.'
         ),
         display_order=2,
-        parameters={'caller': CALLER_PARAMETER, 'callee': CALLEE_PARAMETER},
+        parameters={'caller': CALLER_PARAMETER, 'callee': CALLEE_PARAMETER, **CALL_ID_DOCUMENTATION},
     )
-    def stop_endpoint(self, request, caller, callee):
+    def stop_endpoint(self, request, caller, callee, call_id=None, callid=None, uniqueid=None, linkedid=None):
         """Record that ``callee`` hung up the call from ``caller`` (see long_description)."""
         caller, callee = self.clean_pair(caller, callee)
+        id_name, call_id = clean_call_id_parameters(
+            {'call_id': call_id, 'callid': callid, 'uniqueid': uniqueid, 'linkedid': linkedid}
+        )
         # Stopped even when internal calls are no longer recorded: the call may
         # have started before the setting changed.
-        call = self.call_stop(caller, callee, extract_details(request))
-        if call is None and not self.should_record(caller):
+        call = self.call_stop(caller, callee, self.event_details(request, id_name), call_id)
+        if call is None and not self.should_record(self.read_caller(caller)):
             return {'err': 0, 'data': self.ignored_call_json(caller, callee)}
         if call is None:
-            return {'err': 0, 'data': {'caller': caller, 'callee': callee, 'open_call': False}}
+            return {
+                'err': 0,
+                'data': {'caller': caller, 'callee': callee, 'call_id': call_id or None, 'open_call': False},
+            }
         return {'err': 0, 'data': call_json(call)}
 
     @endpoint(
@@ -355,14 +537,16 @@ class PhoneCalls(BaseResource):
         long_description=_(
             'Used by the agent portal: calls?callee=42 answers '
             '{"err": 0, "data": {"current": […], "past": […]}}, the open calls and '
-            'the finished calls of the extension, newest first.'
+            'the finished calls of the extension, newest first, each in the shape call-start '
+            'answers with. A call open for longer than the maximum call duration is in neither list.'
         ),
         display_order=3,
         parameters={
             'callee': CALLEE_PARAMETER,
             'caller': {
                 'description': _(
-                    'Optional. Only the calls from this number (any format of the same number matches).'
+                    'Optional. Only the calls from this caller: any writing of the same number matches '
+                    '(0143250135 finds +33143250135, sip:0143250135@pbx and "Name" <tel:01 43 25 01 35>).'
                 ),
                 'example_value': '0143250135',
             },
@@ -391,14 +575,25 @@ class PhoneCalls(BaseResource):
 
 
 class Call(models.Model):
-    """A call received by an extension, open until the IPBX reports the hang-up."""
+    """A call received by an extension, open until the IPBX reports the hang-up.
+
+    ``caller`` is kept as received; the other ``caller_*`` fields and
+    ``kind`` are its reading (``numbers.read_caller``) in the connector's
+    default region when the call was received, ``caller_key`` the identity
+    that pairs its events and finds a citizen's calls.
+    """
 
     resource = models.ForeignKey(
         PhoneCalls, related_name='calls', on_delete=models.CASCADE, verbose_name=_('connector')
     )
     caller = models.CharField(_('caller'), max_length=64)
     callee = models.CharField(_('callee'), max_length=64)
+    call_id = models.CharField(_('call identifier'), max_length=128, blank=True, default='')
+    kind = models.CharField(_('kind of caller'), max_length=10, choices=KIND_CHOICES)
+    caller_key = models.CharField(_('caller identity'), max_length=64)
     caller_e164 = models.CharField(_('caller (international format)'), max_length=16, blank=True)
+    caller_national = models.CharField(_('caller (national digits)'), max_length=16, blank=True, default='')
+    caller_display = models.CharField(_('caller (as shown)'), max_length=64, blank=True, default='')
     start = models.DateTimeField(_('start'), default=timezone.now)
     end = models.DateTimeField(_('end'), null=True, blank=True)
     details = models.JSONField(_('details'), default=dict, blank=True)
@@ -409,9 +604,14 @@ class Call(models.Model):
         constraints = [
             # Also serves "open calls of a callee" through its (resource, callee) prefix.
             models.UniqueConstraint(
-                fields=['resource', 'callee', 'caller'],
-                condition=Q(end__isnull=True),
+                fields=['resource', 'callee', 'caller_key'],
+                condition=Q(end__isnull=True, call_id=''),
                 name='passerelle_phonecalls_one_open_call',
+            ),
+            models.UniqueConstraint(
+                fields=['resource', 'callee', 'call_id'],
+                condition=~Q(call_id=''),
+                name='passerelle_phonecalls_one_call_per_id',
             ),
         ]
         indexes = [

@@ -1,12 +1,12 @@
 """The citizen's rights of access and erasure: find, export and erase the calls of one number.
 
 A citizen may ask which calls the town hall kept of their phone number, and
-ask that they be erased. The calls of a number are those whose raw caller is
-the number as given, or whose E.164 form is the number's E.164 form read in
-each connector's default region, so ``01 43 25 01 35``, ``0143250135`` and
-``+33143250135`` find the same calls. The management commands
-``phonecalls_export`` and ``phonecalls_erase`` are thin glue around these
-functions.
+ask that they be erased. The calls of a number are those of the same caller
+identity (``numbers.Caller.key``), the number being read in each connector's
+default region, so ``01 43 25 01 35``, ``0143250135``, ``+33143250135`` and
+``sip:0143250135@pbx`` find the same calls, however the IPBX wrote them. The
+management commands ``phonecalls_export`` and ``phonecalls_erase`` are thin
+glue around these functions.
 """
 
 from collections import Counter
@@ -16,9 +16,9 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from .calls import call_json, isoformat
+from .calls import MAX_NUMBER_LENGTH, call_json, isoformat
 from .models import Call, PhoneCalls
-from .numbers import is_withheld
+from .numbers import has_hidden_characters, read_caller
 
 
 class NumberRequestError(ValueError):
@@ -30,12 +30,20 @@ def clean_requested_number(number):
 
     A withheld number (``anonymous``, ``masqué``...) or an empty one is
     refused: the calls stored under it belong to many different people, and
-    exporting or erasing them all would serve no single citizen.
+    exporting or erasing them all would serve no single citizen. So is a
+    number the connector would have refused from the IPBX (too long, or with
+    control or invisible characters): no call can have been stored under it.
     """
     number = (number or '').strip()
     if not number:
         raise NumberRequestError(gettext('The number must not be empty.'))
-    if is_withheld(number):
+    if len(number) > MAX_NUMBER_LENGTH or has_hidden_characters(number):
+        raise NumberRequestError(
+            gettext('The number must be at most %d characters long, without control or invisible characters.')
+            % MAX_NUMBER_LENGTH
+        )
+    # The region does not matter here: no region reads a withheld word as a number.
+    if read_caller(number, None).withheld:
         raise NumberRequestError(
             gettext('"%s" is not a phone number: calls from withheld numbers cannot be attributed to anyone.')
             % number
@@ -55,7 +63,7 @@ def connectors_for(connector_slug=None):
 
 
 def calls_of_number(number, connector_slug=None):
-    """The calls from ``number`` (raw or E.164 match) on every connector, or on ``connector_slug``.
+    """The calls from ``number`` (any writing of it) on every connector, or on ``connector_slug``.
 
     Raises ``NumberRequestError`` for a withheld or empty number and for an
     unknown connector.
