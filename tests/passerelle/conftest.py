@@ -1,19 +1,32 @@
-"""Fixtures of the connector tests: a connector instance ``ipbx``, its API user, calls."""
+"""Fixtures of the connector tests: a connector instance ``ipbx``, its API user, calls.
+
+On SQLite the test database is a file rather than memory, so that a real
+server in another process (``support.Gunicorn``) can share it.
+"""
 
 import pytest
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from passerelle.base.models import AccessRight, ApiUser
 
 from passerelle_phonecalls.models import Call, PhoneCalls
-from passerelle_phonecalls.numbers import normalise_number
 
 API_KEY = 'abcdef'
 
 
+@pytest.fixture(scope='session')
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    database = settings.DATABASES['default']
+    if database['ENGINE'] == 'django.db.backends.sqlite3':
+        database.setdefault('TEST', {})['NAME'] = str(
+            tmp_path_factory.mktemp('database') / 'passerelle.sqlite3'
+        )
+
+
 def pytest_collection_modifyitems(config, items):
-    # Concurrency tests need real row locks and a server: SQLite serialises
-    # every writer, so the race they check cannot happen there.
+    # Query plans, and the soak and outage harnesses (a TCP proxy in front of
+    # the database server), are PostgreSQL's.
     if connection.vendor == 'postgresql':
         return
     skip = pytest.mark.skip(
@@ -73,16 +86,21 @@ def api_user(api_user_factory, connector):
 def call_factory(connector):
     """A call on the ``ipbx`` connector, open unless ``end`` is given.
 
-    ``caller_e164`` is derived from ``caller`` as the connector stores it.
+    The caller's reading (kind, key, E.164, national digits, display form) is
+    the connector's, as the webhooks store it.
     """
 
     def factory(**overrides):
         fields = {'resource': connector, 'caller': '0143250135', 'callee': '42'}
         fields.update(overrides)
-        if 'caller_e164' not in fields:
-            fields['caller_e164'] = (
-                normalise_number(fields['caller'], fields['resource'].default_region).e164 or ''
-            )
-        return Call.objects.create(**fields)
+        reading = fields['resource'].read_caller(fields['caller'])
+        reading_fields = {
+            'kind': reading.kind,
+            'caller_key': reading.key,
+            'caller_e164': reading.e164 or '',
+            'caller_national': reading.national or '',
+            'caller_display': reading.display or '',
+        }
+        return Call.objects.create(**{**reading_fields, **fields})
 
     return factory

@@ -1,7 +1,7 @@
 """Database outage during a webhook burst: quick 5xx answers while it lasts, recovery without
 restarting the application, no partial or duplicate call once the IPBX has retried.
 
-gunicorn reaches PostgreSQL through a TCP proxy (``soak.CuttableProxy``) that
+gunicorn reaches PostgreSQL through a TCP proxy (``support.CuttableProxy``) that
 the test cuts, as a database restart does: open connections are broken and
 new ones refused, then accepted again. The machine's PostgreSQL itself is
 never touched.
@@ -17,7 +17,7 @@ import requests
 from django.db import connection
 
 from passerelle_phonecalls.models import Call
-from tests.passerelle.soak import CuttableProxy, Gunicorn, record_figures
+from tests.passerelle.support import CuttableProxy, Gunicorn, record_figures
 
 pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
 

@@ -1,7 +1,7 @@
 """Soak: concurrent clients replay a random log of webhooks through gunicorn on PostgreSQL, and the
 database ends up exactly as the reference model computes from the same log.
 
-The log (``soak.random_event_log``) holds the faults of real IPBXs:
+The log (``support.random_event_log``) holds the faults of real IPBXs:
 retries, concurrent duplicates, stops before their starts, starts retried
 after their stops, lost starts and lost stops. Events of one (caller, callee)
 pair are sent in order by one client (pairs are partitioned across clients),
@@ -19,7 +19,7 @@ import requests
 from django.db import connection
 
 from passerelle_phonecalls.models import Call
-from tests.passerelle.soak import (
+from tests.passerelle.support import (
     Gunicorn,
     count_differences,
     expected_calls,

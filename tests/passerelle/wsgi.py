@@ -1,6 +1,6 @@
 """WSGI entry point of the Passerelle test project, for the tests that need a real server.
 
-The soak and database outage tests run gunicorn on this module while
+The soak, storm and database outage tests run gunicorn on this module while
 pytest-django holds the test database. ``PHONECALLS_WSGI_DATABASE`` (JSON)
 overrides keys of ``DATABASES['default']``, e.g. ``{"NAME": "test_...",
 "PORT": 54321, "CONN_MAX_AGE": 60}``, so that the workers use the test

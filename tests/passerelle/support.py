@@ -1,6 +1,6 @@
-"""Helpers of the reliability tests: the reference model of the call lifecycle, event logs,
-a real WSGI server (gunicorn) on the test database, a TCP proxy that cuts the database,
-and the figures the tests leave in ``test-artifacts/``.
+"""Shared support of the connector tests: the reference model of the call lifecycle, event logs,
+a real WSGI server (gunicorn) on the test database, a TCP proxy that cuts the database, and the
+figures the tests leave in ``test-artifacts/``.
 
 The reference model is the call lifecycle written down in ``docs/security.rst``
 ("Event ordering"), in a few lines of plain Python: the tests replay an event
@@ -51,6 +51,9 @@ class Event:
     comparison can tell which start opened each call and which stop closed it.
     A retry or duplicate of an event carries the same tag: it is the same request.
     ``copies`` is how many identical copies are sent at the same instant.
+    ``identity`` is the caller's identity key when the test writes one caller
+    several ways (the caller itself otherwise); ``call_id`` the IPBX's call
+    identifier, if it sends one.
     """
 
     kind: str
@@ -58,42 +61,77 @@ class Event:
     callee: str
     tag: str
     copies: int = 1
+    call_id: str = ''
+    identity: str = ''
 
     @property
     def pair(self):
-        return (self.caller, self.callee)
+        return (self.identity or self.caller, self.callee)
 
     @property
     def params(self):
         name = 'event' if self.kind == 'start' else 'hangup'
-        return {'caller': self.caller, 'callee': self.callee, name: self.tag}
+        params = {'caller': self.caller, 'callee': self.callee, name: self.tag}
+        if self.call_id:
+            params['call_id'] = self.call_id
+        return params
 
 
 def expected_calls(events):
-    """The calls the connector must hold after ``events``: ``{pair: [(start tag, stop tag or None), ...]}``.
+    """The calls the connector must hold after ``events``: ``{pair: [(start tag, stop tag), ...]}``.
 
-    Per (caller, callee) pair, in the order the events are received:
-    a start with no open call opens a call; a start while a call is open
-    changes nothing (a retry); a stop closes the open call; a stop with no
-    open call changes nothing. A pair's calls are listed oldest first.
+    In the order the events are received. Without call identifier, per
+    (caller identity, callee) pair: a start with no open call opens a call; a
+    start while a call is open changes nothing (a retry); a stop closes the
+    newest open call; a stop with no open call changes nothing. With a call
+    identifier: a start or stop of an identifier the callee already has acts
+    on that call only (a start changes nothing, except giving a finished call
+    its start tag if it had none; a stop closes it if open); a start or stop
+    of a new identifier takes over the pair's open call without identifier,
+    if there is one (the stop closing it); otherwise a start opens a call and
+    a stop is remembered as a finished call, without start tag. A pair's
+    calls are listed oldest first; a tag is ``None`` when no event gave it.
+    """
+    calls = []
+    for event in events:
+        pair_calls = [call for call in calls if call['pair'] == event.pair]
+        open_calls = [call for call in pair_calls if call['stop'] is None]
+        without_id = [call for call in open_calls if not call['id']]
+        known = [
+            call
+            for call in calls
+            if event.call_id and call['id'] == event.call_id and call['pair'][1] == event.callee
+        ]
+        if known:
+            call = known[0]
+            if event.kind == 'start' and call['stop'] is not None and call['start'] is None:
+                call['start'] = event.tag
+            elif event.kind == 'stop' and call['stop'] is None:
+                call['stop'] = event.tag
+        elif event.call_id and without_id:
+            without_id[-1]['id'] = event.call_id
+            if event.kind == 'stop':
+                without_id[-1]['stop'] = event.tag
+        elif event.kind == 'start' and (event.call_id or not open_calls):
+            calls.append({'pair': event.pair, 'id': event.call_id, 'start': event.tag, 'stop': None})
+        elif event.kind == 'stop' and event.call_id:
+            calls.append({'pair': event.pair, 'id': event.call_id, 'start': None, 'stop': event.tag})
+        elif event.kind == 'stop' and open_calls:
+            open_calls[-1]['stop'] = event.tag
+    expected = {}
+    for call in calls:
+        expected.setdefault(call['pair'], []).append((call['start'], call['stop']))
+    return expected
+
+
+def stored_calls(queryset, by='caller'):
+    """The database's calls in the reference model's shape (see ``expected_calls``).
+
+    Pairs are ``(<by>, callee)``: ``by='caller_key'`` when events carry the
+    caller's identity.
     """
     calls = {}
-    for event in events:
-        pair_calls = calls.setdefault(event.pair, [])
-        is_open = bool(pair_calls) and pair_calls[-1][1] is None
-        if event.kind == 'start' and not is_open:
-            pair_calls.append((event.tag, None))
-        elif event.kind == 'stop' and is_open:
-            pair_calls[-1] = (pair_calls[-1][0], event.tag)
-    return {pair: pair_calls for pair, pair_calls in calls.items() if pair_calls}
-
-
-def stored_calls(queryset):
-    """The database's calls in the reference model's shape (see ``expected_calls``)."""
-    calls = {}
-    for caller, callee, details in queryset.order_by('start', 'pk').values_list(
-        'caller', 'callee', 'details'
-    ):
+    for caller, callee, details in queryset.order_by('start', 'pk').values_list(by, 'callee', 'details'):
         calls.setdefault((caller, callee), []).append((details.get('event'), details.get('hangup')))
     return calls
 
@@ -221,8 +259,9 @@ def gunicorn_knows(option):
 class Gunicorn:
     """gunicorn serving the Passerelle test project (``tests/passerelle/wsgi.py``) on 127.0.0.1.
 
-    ``database`` overrides the name, host and port of the default database
-    (the test database pytest-django created, possibly through a proxy).
+    ``database`` overrides keys of the default database: the name, host and
+    port of the test database pytest-django created (possibly through a
+    proxy), or the path of its SQLite file (``test_database()``).
     The error log, with the workers' output, is kept at ``log_path`` for the
     tests to read. There is no access log: it would hold the API keys of the
     query strings (docs/security.rst).
