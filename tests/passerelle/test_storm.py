@@ -1,0 +1,202 @@
+"""Storms: 32 threads alternating starts and stops through a real server, on one pair and on ten pairs,
+without call identifiers and with half the calls carrying one, on SQLite (a file shared with the
+server) and PostgreSQL. The server runs as many request threads as there are senders.
+
+No answer is a server error, and every answer agrees with the rows left in
+the database: each start answers a call of its pair that exists, with the
+start stored; each stop that answers a call is the one that closed it, with
+the end stored; every call was answered by some event; the calls endpoint
+lists exactly the open calls. The figures (answers by status, per database)
+are printed (``-s``) and written to ``test-artifacts/storm.json``.
+"""
+
+import collections
+import concurrent.futures
+import threading
+import time
+
+import pytest
+import requests
+from django.db import connection
+from django.utils import timezone
+
+from passerelle_phonecalls.models import Call
+from tests.passerelle.support import Gunicorn, record_figures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+THREADS = 32
+CALLS_PER_THREAD = 10
+API_KEY = 'storm-Xw27-key'
+REQUEST_SECONDS = 30
+CALLERS = [f'01432501{index:02d}' for index in range(10)]
+
+
+@pytest.fixture
+def server(tmp_path):
+    """gunicorn (3 workers x 4 threads) on the test database, as pytest-django created it."""
+    settings_dict = connection.settings_dict
+    if connection.vendor == 'sqlite':
+        database = {'NAME': settings_dict['NAME']}
+    else:
+        database = {
+            'NAME': settings_dict['NAME'],
+            'HOST': settings_dict['HOST'],
+            'PORT': settings_dict['PORT'],
+        }
+    gunicorn = Gunicorn(database, tmp_path / 'gunicorn.log', workers=2, threads=16, conn_max_age=60)
+    try:
+        gunicorn.wait_ready()
+        yield gunicorn
+    finally:
+        gunicorn.stop()
+
+
+Answer = collections.namedtuple('Answer', 'kind caller callee call_id status data seconds')
+
+
+def storm(base_url, pairs, with_ids):
+    """Every thread sends one event per step, all threads released together at each step.
+
+    Thread ``index`` sends ``CALLS_PER_THREAD`` calls of its pair: start then
+    stop for even threads, stop then start for odd ones (a stop overtaking
+    its start), so that at each step half the threads start and half stop.
+    ``with_ids``: half the threads give each of their calls its own call id,
+    the other half none, as two webhook senders configured differently would.
+    """
+    barrier = threading.Barrier(THREADS)
+    answers = []
+    lock = threading.Lock()
+
+    def thread(index):
+        caller, callee = pairs[index % len(pairs)]
+        kinds = ('start', 'stop') if index % 2 == 0 else ('stop', 'start')
+        # A connection per request, as IPBXs send webhooks: a kept-alive one may be closed by the
+        # server while this thread waits for the others.
+        for number in range(CALLS_PER_THREAD):
+            call_id = f't{index}-c{number}' if with_ids and index % 4 >= 2 else ''
+            for kind in kinds:
+                params = {
+                    'caller': caller,
+                    'callee': callee,
+                    'event' if kind == 'start' else 'hangup': kind,
+                }
+                if call_id:
+                    params['call_id'] = call_id
+                barrier.wait(timeout=REQUEST_SECONDS)
+                sent = time.monotonic()
+                response = requests.get(
+                    f'{base_url}/phonecalls/ipbx/call-{kind}',
+                    params={**params, 'apikey': API_KEY},
+                    timeout=REQUEST_SECONDS,
+                )
+                try:
+                    data = response.json().get('data')
+                except ValueError:
+                    data = None
+                seconds = time.monotonic() - sent
+                with lock:
+                    answers.append(Answer(kind, caller, callee, call_id, response.status_code, data, seconds))
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=THREADS) as pool:
+        futures = [pool.submit(thread, index) for index in range(THREADS)]
+        errors = [future.exception(timeout=600) for future in futures]
+    # The first error that is not the barrier broken by another thread's error.
+    errors = sorted(
+        (error for error in errors if error),
+        key=lambda error: isinstance(error, threading.BrokenBarrierError),
+    )
+    if errors:
+        raise errors[0]
+    return answers
+
+
+def inconsistencies(answers, pairs, base_url):
+    """The answers that disagree with the stored rows, and the rows no answer accounts for."""
+    rows = {row['id']: row for row in Call.objects.values()}
+    problems = []
+    closers = collections.Counter()
+    answered = set()
+    for answer in answers:
+        data = answer.data or {}
+        if answer.status != 200:
+            problems.append(('status', answer))
+            continue
+        if 'id' not in data:
+            if answer.kind == 'start' or data.get('open_call') is not False:
+                problems.append(('no call', answer))
+            continue
+        row = rows.get(data['id'])
+        answered.add(data['id'])
+        if row is None or (row['caller_key'], row['callee']) != ('+33' + answer.caller[1:], answer.callee):
+            problems.append(('not a call of the pair', answer, row))
+        elif answer.call_id and row['call_id'] != answer.call_id:
+            problems.append(('not the call of the identifier', answer, row))
+        elif data['start'] != timezone.localtime(row['start']).isoformat():
+            problems.append(('start differs', answer, row))
+        elif answer.kind == 'stop':
+            closers[data['id']] += 1
+            if data['end'] is None or data['end'] != timezone.localtime(row['end']).isoformat():
+                problems.append(('end differs', answer, row))
+    closed = {pk for pk, row in rows.items() if row['end'] is not None}
+    if set(closers) != closed or any(count != 1 for count in closers.values()):
+        problems.append(('calls not closed by exactly one stop answer', set(closers) ^ closed))
+    if set(rows) - answered:
+        problems.append(('calls no answer gave', set(rows) - answered))
+    for callee in sorted({callee for _caller, callee in pairs}):
+        listed = requests.get(
+            f'{base_url}/phonecalls/ipbx/calls',
+            params={'callee': callee, 'limit': 100, 'apikey': API_KEY},
+            timeout=REQUEST_SECONDS,
+        ).json()['data']['current']
+        open_rows = {pk for pk, row in rows.items() if row['callee'] == callee and row['end'] is None}
+        if {call['id'] for call in listed} != open_rows:
+            problems.append(('portal differs from the open calls', callee))
+    return problems
+
+
+@pytest.mark.parametrize('pair_count', [1, 10], ids=['one pair', 'ten pairs'])
+@pytest.mark.parametrize('with_ids', [False, True], ids=['without call ids', 'with some call ids'])
+def test_storm_of_starts_and_stops_gets_no_server_error_and_answers_agree_with_the_rows(
+    server, connector, api_user_factory, pair_count, with_ids
+):
+    api_user_factory(connector, key=API_KEY)
+    pairs = [(CALLERS[index], '42' if index % 2 else '43') for index in range(pair_count)]
+    started = time.monotonic()
+    answers = storm(server.url, pairs, with_ids)
+    seconds = time.monotonic() - started
+
+    statuses = collections.Counter(answer.status for answer in answers)
+    problems = inconsistencies(answers, pairs, server.url)
+    name = f'{connection.vendor}, {pair_count} pair(s), {"some" if with_ids else "no"} call ids'
+    figures = {
+        'requests': len(answers),
+        'answers_by_status': {str(status): count for status, count in sorted(statuses.items())},
+        'calls_stored': Call.objects.count(),
+        'open_calls_left': Call.objects.filter(end__isnull=True).count(),
+        'inconsistencies': len(problems),
+        'seconds': round(seconds, 2),
+        'slowest_answer_seconds': round(max(answer.seconds for answer in answers), 2),
+    }
+    record_figures('storm', {name: figures})
+    print(f'\nstorm ({name}):', ', '.join(f'{key}={value}' for key, value in figures.items()))
+
+    assert len(answers) == THREADS * CALLS_PER_THREAD * 2
+    assert statuses == {200: len(answers)}, statuses
+    assert problems == [], problems[:10]
+    assert 'Traceback' not in server.log()
+    if with_ids:
+        # A call with an identifier is known exactly: one row each, with a start and a stop, finished
+        # even when its stop came first.
+        stored = sorted(
+            (call_id, details, end is not None)
+            for call_id, details, end in Call.objects.exclude(call_id='').values_list(
+                'call_id', 'details', 'end'
+            )
+        )
+        assert stored == sorted(
+            (f't{index}-c{number}', {'event': 'start', 'hangup': 'stop'}, True)
+            for index in range(THREADS)
+            if index % 4 >= 2
+            for number in range(CALLS_PER_THREAD)
+        )
