@@ -19,7 +19,11 @@ BAD_VALUES = {
     'newline': '01432\n50135',
     'right-to-left override': '42\u202e',
     'line separator': '4\u20282',
+    'zero width space': '0143\u200b250135',
+    'combining grapheme joiner': '01\u034f43250135',
 }
+# The invisible characters an attacker with the key could use to pass one caller for another.
+INVISIBLE = ['\u034f', '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800', '\u17b4', '\u200b', '\ufe0f']
 
 
 @pytest.fixture(autouse=True)
@@ -115,3 +119,45 @@ def test_nul_characters_in_details_are_dropped_so_every_database_stores_them(app
     resp = app.get(url('call-start', **VALID, **{'no\x00te': 'a\x00b'}))
     assert resp.json['data']['details'] == {'note': 'ab'}
     assert Call.objects.get().details == {'note': 'ab'}
+
+
+@pytest.mark.parametrize('endpoint', ['call-start', 'call-stop', 'calls'])
+@pytest.mark.parametrize('char', INVISIBLE, ids=[f'U+{ord(char):04X}' for char in INVISIBLE])
+def test_caller_holding_an_invisible_character_is_refused_naming_it(app, call_factory, endpoint, char):
+    open_call = call_factory()
+    resp = app.get(url(endpoint, caller='01' + char + '43250135', callee='42'), status=400)
+    assert_refused(resp, 'caller')
+    assert 'invisible' in resp.json['err_desc']
+    assert list(Call.objects.all()) == [open_call]
+    open_call.refresh_from_db()
+    assert open_call.end is None
+
+
+@pytest.mark.parametrize(
+    'endpoint, parameter',
+    [
+        ('call-start', 'call_id'),
+        ('call-start', 'callid'),
+        ('call-start', 'uniqueid'),
+        ('call-start', 'linkedid'),
+        ('call-stop', 'call_id'),
+        ('call-stop', 'linkedid'),
+    ],
+)
+@pytest.mark.parametrize(
+    'bad_value', ['c' * 129, '1700000000.42\u200b'], ids=['129 characters', 'zero width']
+)
+def test_call_event_with_an_invalid_call_identifier_is_refused_naming_it(
+    app, call_factory, endpoint, parameter, bad_value
+):
+    open_call = call_factory()
+    resp = app.get(url(endpoint, **VALID, **{parameter: bad_value}), status=400)
+    assert_refused(resp, parameter)
+    assert list(Call.objects.all()) == [open_call]
+    open_call.refresh_from_db()
+    assert open_call.end is None
+
+
+def test_call_identifier_of_128_characters_is_accepted(app):
+    resp = app.get(url('call-start', **VALID, call_id='c' * 128))
+    assert Call.objects.get().call_id == resp.json['data']['call_id'] == 'c' * 128

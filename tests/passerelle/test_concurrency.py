@@ -1,4 +1,10 @@
-"""Duplicate call events arriving together: one open call, the same answer for all."""
+"""Call events racing each other: one open call, the same answer for duplicates, one stop closes a call.
+
+Each race is first made deterministic (the other event runs whole at the
+worst moment of this one), then run for real with threads released together
+(each thread has its own database connection; on SQLite the test database is
+a file, see conftest.py).
+"""
 
 import threading
 from unittest import mock
@@ -6,6 +12,7 @@ from unittest import mock
 import pytest
 from django.db import IntegrityError, connection, transaction
 from django.test import Client
+from django.utils import timezone
 
 from passerelle_phonecalls.models import Call, PhoneCalls
 
@@ -43,30 +50,85 @@ def run_together(function, count=THREADS):
 def test_start_losing_the_race_to_an_identical_start_answers_the_winners_call(connector, call_factory):
     """The IntegrityError path, made deterministic: the lookup misses the winner's call once."""
     winner = call_factory()
-    original_open_calls = PhoneCalls.open_calls
+    original_open_call_of = PhoneCalls.open_call_of
     lookups = []
 
-    def open_calls_missing_the_winner_once(self):
-        lookups.append(self)
-        calls = original_open_calls(self)
-        return calls.none() if len(lookups) == 1 else calls
+    def open_call_of_missing_the_winner_once(self, *args, **kwargs):
+        lookups.append(args)
+        return None if len(lookups) == 1 else original_open_call_of(self, *args, **kwargs)
 
-    with mock.patch.object(PhoneCalls, 'open_calls', open_calls_missing_the_winner_once):
-        call, created = connector.call_start('0143250135', '42')
-    assert len(lookups) == 2
+    with mock.patch.object(PhoneCalls, 'open_call_of', open_call_of_missing_the_winner_once):
+        call, created = connector.call_start('+33 1 43 25 01 35', '42')
     assert (call, created) == (winner, False)
     assert list(Call.objects.all()) == [winner]
 
 
-def test_database_refuses_a_second_open_call_for_the_same_pair(connector, call_factory):
-    call_factory()
+def test_start_losing_the_race_to_a_start_and_its_stop_answers_that_call_finished(connector, call_factory):
+    """Between this start's lookup and its insert another start opened the call, and a stop closed it
+    before this start could read it: the start was a copy of that call, and answers it."""
+    original_open_call_of, original_newest_call_of = PhoneCalls.open_call_of, PhoneCalls.newest_call_of
+    raced = []
+
+    def open_call_of_then_the_other_start(self, *args, **kwargs):
+        found = original_open_call_of(self, *args, **kwargs)
+        if not raced:
+            raced.append(call_factory())
+        return found
+
+    def newest_call_of_after_the_stop(self, *args):
+        connector.call_stop('0143250135', '42')
+        return original_newest_call_of(self, *args)
+
+    with (
+        mock.patch.object(PhoneCalls, 'open_call_of', open_call_of_then_the_other_start),
+        mock.patch.object(PhoneCalls, 'newest_call_of', newest_call_of_after_the_stop),
+    ):
+        call, created = connector.call_start('0143250135', '42')
+    assert (call, created) == (raced[0], False)
+    assert call.end is not None
+    assert list(Call.objects.all()) == raced
+
+
+def test_of_two_stops_racing_for_one_call_only_one_closes_it(connector, call_factory):
+    """The conditional close, made deterministic: the other stop runs whole between this one's lookup and its update."""
+    call = call_factory(details={'event': 'e'})
+    original_open_call_of = PhoneCalls.open_call_of
+    other = []
+
+    def open_call_of_then_the_other_stop(self, *args, **kwargs):
+        found = original_open_call_of(self, *args, **kwargs)
+        if not other:
+            other.append(None)
+            other[0] = connector.call_stop('0143250135', '42', {'hangup': 'other'})
+        return found
+
+    with mock.patch.object(PhoneCalls, 'open_call_of', open_call_of_then_the_other_stop):
+        this = connector.call_stop('0143250135', '42', {'hangup': 'this'})
+    assert other[0] is not None and other[0].pk == call.pk
+    # This stop found the call open, but the other closed it first: this one changes nothing.
+    assert this is None
+    call.refresh_from_db()
+    assert call.details == {'event': 'e', 'hangup': 'other'}
+    assert call.end == other[0].end
+
+
+def test_database_refuses_a_second_open_call_of_the_same_caller_written_otherwise(connector, call_factory):
+    call_factory(caller='0143250135')
     with pytest.raises(IntegrityError), transaction.atomic():
-        Call.objects.create(resource=connector, caller='0143250135', callee='42')
+        Call.objects.create(resource=connector, caller='+33143250135', caller_key='+33143250135', callee='42')
     call_factory(end=Call.objects.get().start)
     assert Call.objects.count() == 2
 
 
-@pytest.mark.postgresql
+def test_database_refuses_a_second_call_of_the_same_id_on_an_extension(connector, call_factory):
+    call_factory(call_id='c1', end=timezone.now())
+    with pytest.raises(IntegrityError), transaction.atomic():
+        call_factory(caller='0612345678', call_id='c1')
+    call_factory(callee='43', call_id='c1')
+    call_factory(call_id='c2')
+    assert Call.objects.count() == 3
+
+
 @pytest.mark.django_db(transaction=True)
 def test_identical_starts_at_the_same_instant_open_one_call(connector, api_user):
     results = run_together(lambda: Client().get(START_URL))
@@ -78,7 +140,6 @@ def test_identical_starts_at_the_same_instant_open_one_call(connector, api_user)
     assert Call.objects.get().end is None
 
 
-@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_identical_starts_through_the_model_method_open_one_call(connector):
     results = run_together(lambda: connector.call_start('0143250135', '42'))
@@ -88,7 +149,6 @@ def test_identical_starts_through_the_model_method_open_one_call(connector):
     assert Call.objects.count() == 1
 
 
-@pytest.mark.postgresql
 @pytest.mark.django_db(transaction=True)
 def test_identical_stops_at_the_same_instant_close_the_call_once(connector, api_user, call_factory):
     call = call_factory()

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 from django.utils import timezone, translation
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import passerelle_phonecalls
@@ -24,7 +24,7 @@ from passerelle_phonecalls.privacy import (
     erase_calls_of_number,
     export_calls_of_number,
 )
-from tests.passerelle.soak import record_figures
+from tests.passerelle.support import record_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -55,12 +55,7 @@ def annexe(connector_factory):
     return connector_factory(slug='ipbx-annexe', title='IPBX annexe', data_retention_period=1)
 
 
-@settings(
-    max_examples=150,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
+@settings(database=None)
 @given(
     history=st.lists(st.one_of(FINISHED, OPEN), max_size=25),
     other_history=st.lists(FINISHED, max_size=5),
@@ -82,6 +77,7 @@ def test_purge_deletes_exactly_the_finished_calls_older_than_the_retention_perio
                 Call(
                     resource=connector,
                     caller=caller,
+                    caller_key=caller,
                     callee='42',
                     start=NOW - datetime.timedelta(seconds=offset),
                 )
@@ -93,6 +89,7 @@ def test_purge_deletes_exactly_the_finished_calls_older_than_the_retention_perio
             Call(
                 resource=connector,
                 caller=caller,
+                caller_key=caller,
                 callee='42',
                 start=end - datetime.timedelta(seconds=duration),
                 end=end,
@@ -103,7 +100,16 @@ def test_purge_deletes_exactly_the_finished_calls_older_than_the_retention_perio
     for index, (_state, offset, _duration) in enumerate(other_history):
         # Far older than the annexe's one day: only the annexe's own daily job may delete them.
         end = NOW - datetime.timedelta(days=30) + offset
-        calls.append(Call(resource=annexe, caller=f'07{index:08d}', callee='42', start=end, end=end))
+        calls.append(
+            Call(
+                resource=annexe,
+                caller=f'07{index:08d}',
+                caller_key=f'07{index:08d}',
+                callee='42',
+                start=end,
+                end=end,
+            )
+        )
     Call.objects.bulk_create(calls)
 
     with mock.patch('django.utils.timezone.now', return_value=NOW):
@@ -115,8 +121,12 @@ def test_purge_deletes_exactly_the_finished_calls_older_than_the_retention_perio
 
 @pytest.fixture
 def citizen_calls(connector_factory, connector, call_factory):
-    """Calls of 01 43 25 01 35 written four ways, and calls of other people."""
+    """Calls of 01 43 25 01 35 written every way IPBXs write it, and calls of other people."""
     annexe = connector_factory(slug='ipbx-annexe', title='IPBX annexe')
+
+    def at(hours, **fields):
+        return call_factory(start=NOW + datetime.timedelta(hours=hours), **fields)
+
     calls = {
         'raw': call_factory(caller='0143250135', start=NOW, end=NOW + datetime.timedelta(minutes=3)),
         'spaced': call_factory(
@@ -126,10 +136,11 @@ def citizen_calls(connector_factory, connector, call_factory):
             end=NOW + datetime.timedelta(hours=1, minutes=1),
             details={'queue': 'accueil'},
         ),
-        'e164': call_factory(caller='+33143250135', start=NOW + datetime.timedelta(hours=2)),
-        'annexe': call_factory(
-            resource=annexe, caller='0033 1 43 25 01 35', start=NOW + datetime.timedelta(hours=3)
-        ),
+        'e164': at(2, caller='+33143250135'),
+        'sip': at(3, caller='sip:0143250135@pbx.mairie.local;user=phone', callee='44'),
+        'display name': at(4, caller='"Camille Martin" <sip:+33143250135@10.0.0.1>', callee='45'),
+        'gateway': at(5, caller='0143250135@10.0.0.1', callee='46'),
+        'annexe': at(6, resource=annexe, caller='0033 1 43 25 01 35'),
     }
     others = [
         call_factory(caller='0143250136', start=NOW),
@@ -154,8 +165,10 @@ def erase(*args, **options):
     return out.getvalue().strip()
 
 
-@pytest.mark.parametrize('number', ['0143250135', '01 43 25 01 35', '+33 1 43 25 01 35', '01.43.25.01.35'])
-def test_export_finds_the_calls_of_a_number_however_it_is_written(citizen_calls, number):
+@pytest.mark.parametrize(
+    'number', ['0143250135', '01 43 25 01 35', '+33 1 43 25 01 35', '01.43.25.01.35', 'tel:+33143250135']
+)
+def test_export_finds_the_calls_of_a_number_however_it_or_they_are_written(citizen_calls, number):
     calls, _others = citizen_calls
     exported = export(number=number)
     assert exported['number'] == number
@@ -172,8 +185,11 @@ def test_export_gives_every_stored_field_of_each_call(citizen_calls):
         'id': calls['spaced'].pk,
         'caller': '01 43 25 01 35',
         'callee': '43',
-        'caller_e164': '+33143250135',
+        'call_id': None,
+        'kind': 'external',
+        'caller_display': '01 43 25 01 35',
         'caller_national': '0143250135',
+        'caller_e164': '+33143250135',
         'withheld': False,
         'start': timezone.localtime(calls['spaced'].start).isoformat(),
         'end': timezone.localtime(calls['spaced'].end).isoformat(),
@@ -204,23 +220,23 @@ def test_export_and_erase_read_numbers_in_each_connectors_region(connector_facto
 
 
 @pytest.mark.parametrize('command', ['phonecalls_export', 'phonecalls_erase'])
-@pytest.mark.parametrize('number', ['anonymous', 'Masqué', '', '   '])
+@pytest.mark.parametrize('number', ['anonymous', 'Masqué', 'sip:anonymous@anonymous.invalid', '', '   '])
 def test_withheld_or_empty_number_is_refused_as_it_names_no_one(citizen_calls, command, number):
     with translation.override('en'), pytest.raises(CommandError, match='withheld|empty'):
         call_command(command, number=number, stdout=io.StringIO())
-    assert Call.objects.count() == 8
+    assert Call.objects.count() == 11
 
 
 @pytest.mark.parametrize('command', ['phonecalls_export', 'phonecalls_erase'])
 def test_unknown_connector_is_refused(citizen_calls, command):
     with translation.override('en'), pytest.raises(CommandError, match='no phone calls connector "standard"'):
         call_command(command, number='0143250135', connector='standard', stdout=io.StringIO())
-    assert Call.objects.count() == 8
+    assert Call.objects.count() == 11
 
 
 def test_erase_deletes_every_call_of_the_number_and_nothing_else(citizen_calls):
     calls, others = citizen_calls
-    assert erase('--number', '+33143250135') == '4 calls deleted.'
+    assert erase('--number', '+33143250135') == '7 calls deleted.'
     assert set(Call.objects.all()) == set(others)
 
 
@@ -232,26 +248,26 @@ def test_erase_deletes_open_calls_and_a_later_stop_is_harmless(app, api_user, ci
 
 def test_erase_can_be_limited_to_one_connector(citizen_calls):
     calls, others = citizen_calls
-    assert erase(number='0143250135', connector='ipbx') == '3 calls deleted.'
+    assert erase(number='0143250135', connector='ipbx') == '6 calls deleted.'
     assert set(Call.objects.all()) == {calls['annexe'], *others}
 
 
 def test_erase_dry_run_counts_and_deletes_nothing(citizen_calls):
-    assert erase(number='0143250135', dry_run=True) == '4 calls would be deleted (dry run, nothing deleted).'
-    assert Call.objects.count() == 8
+    assert erase(number='0143250135', dry_run=True) == '7 calls would be deleted (dry run, nothing deleted).'
+    assert Call.objects.count() == 11
 
 
 def test_erase_of_a_number_without_calls_deletes_nothing(citizen_calls):
     assert erase(number='0699999999') == '0 calls deleted.'
-    assert Call.objects.count() == 8
+    assert Call.objects.count() == 11
 
 
 def test_export_and_erase_log_counts_but_never_the_number(citizen_calls, caplog):
     caplog.set_level(logging.INFO, logger='passerelle')
     export(number='0143250135')
     erase(number='0143250135')
-    assert (LOGGER, logging.INFO, 'export: 3 call(s) of a number exported on request') in caplog.record_tuples
-    assert (LOGGER, logging.INFO, 'erase: 3 call(s) of a number deleted on request') in caplog.record_tuples
+    assert (LOGGER, logging.INFO, 'export: 6 call(s) of a number exported on request') in caplog.record_tuples
+    assert (LOGGER, logging.INFO, 'erase: 6 call(s) of a number deleted on request') in caplog.record_tuples
     assert '43250135' not in caplog.text
     assert '43 25 01 35' not in caplog.text
 
@@ -266,7 +282,7 @@ def test_commands_speak_french_on_a_french_site(citizen_calls):
         call_command('phonecalls_erase', number='0143250135', dry_run=True, stdout=out)
         with pytest.raises(CommandError, match='numéros masqués'):
             call_command('phonecalls_export', number='anonyme', stdout=io.StringIO())
-    assert out.getvalue().strip() == "4 appels seraient supprimés (simulation, rien n'a été supprimé)."
+    assert out.getvalue().strip() == "7 appels seraient supprimés (simulation, rien n'a été supprimé)."
 
 
 def test_plain_functions_refuse_a_withheld_number():
@@ -274,3 +290,43 @@ def test_plain_functions_refuse_a_withheld_number():
         export_calls_of_number('unknown')
     with pytest.raises(NumberRequestError):
         erase_calls_of_number('private')
+
+
+@pytest.mark.parametrize('command', ['phonecalls_export', 'phonecalls_erase'])
+@pytest.mark.parametrize('number', ['01\u034f43250135', '0143250135\u3164', '0' * 65])
+def test_number_the_connector_would_refuse_is_refused(citizen_calls, command, number):
+    with translation.override('en'), pytest.raises(CommandError, match='invisible'):
+        call_command(command, number=number, stdout=io.StringIO())
+    assert Call.objects.count() == 11
+
+
+def test_export_and_the_calls_endpoint_find_every_writing_the_ipbx_sent(app, api_user):
+    """The right of access covers what the agent saw, however the IPBX wrote the number."""
+    writings = [
+        '+33143250135',
+        'sip:0143250135@pbx.mairie.local;user=phone',
+        '"Camille Martin" <sip:+33143250135@10.0.0.1>',
+        'tel:+33-1-43-25-01-35',
+    ]
+    stored = []
+    for writing in writings:
+        params = {'caller': writing, 'callee': '42', 'apikey': 'abcdef'}
+        stored.append(app.get('/phonecalls/ipbx/call-start', params=params).json['data']['id'])
+        app.get('/phonecalls/ipbx/call-stop', params=params)
+    app.get(
+        '/phonecalls/ipbx/call-start', params={'caller': '0612345678', 'callee': '42', 'apikey': 'abcdef'}
+    )
+    # The writing with an invisible character is refused, so nothing hides from the request.
+    refused = app.get(
+        '/phonecalls/ipbx/call-start',
+        params={'caller': '01\u034f43250135', 'callee': '42', 'apikey': 'abcdef'},
+        status=400,
+    )
+    assert "'caller'" in refused.json['err_desc']
+
+    assert [call['id'] for call in export(number='0143250135')['calls']] == stored
+    data = app.get(
+        '/phonecalls/ipbx/calls', params={'callee': '42', 'caller': '0143250135', 'apikey': 'abcdef'}
+    ).json['data']
+    assert data['current'] == []
+    assert [call['id'] for call in data['past']] == stored[::-1]

@@ -1,7 +1,9 @@
 """Event ordering: what late, early, repeated and retried webhooks do (docs/security.rst, "Event ordering").
 
-The IPBX sends no call identifier, only ``caller`` and ``callee``: the
-connector knows a call by its pair and by whether the pair has a call open.
+Without a call identifier the connector knows a call by its pair, the
+caller's identity and the callee, and by whether the pair has a call open.
+With one (``call_id``, ``callid``, ``uniqueid`` or ``linkedid``), a start and
+a stop are paired by it, whatever their order.
 """
 
 import datetime
@@ -10,11 +12,11 @@ from urllib.parse import urlencode
 import pytest
 from django.db import connection
 from django.utils import timezone
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from passerelle_phonecalls.models import Call
-from tests.passerelle.soak import Event, expected_calls, record_figures, stored_calls
+from tests.passerelle.support import Event, expected_calls, record_figures, stored_calls
 
 pytestmark = pytest.mark.django_db
 
@@ -46,13 +48,11 @@ def current_and_past(app, callee='42'):
     return [call['id'] for call in data['current']], [call['id'] for call in data['past']]
 
 
-def test_stop_before_its_start_finds_no_open_call(app):
-    assert send(app, 'call-stop') == {'caller': CALLER, 'callee': '42', 'open_call': False}
-    assert Call.objects.count() == 0
+# Without a call identifier.
 
 
 def test_start_arriving_after_its_stop_opens_a_call_that_stays_open(app):
-    send(app, 'call-stop')
+    assert send(app, 'call-stop')['open_call'] is False
     call = send(app, 'call-start')
     assert call['end'] is None
     assert current_and_past(app) == ([call['id']], [])
@@ -82,28 +82,37 @@ def test_call_opened_by_a_late_start_is_closed_by_the_hourly_job_after_the_maxim
 
 def test_start_retried_while_its_call_is_open_returns_the_same_call(app):
     first = send(app, 'call-start', event='first')
-    retried = send(app, 'call-start', event='retry')
+    retried = send(app, 'call-start', caller='+33 1 43 25 01 35', event='retry')
     assert retried == first
     assert retried['details'] == {'event': 'first'}
+    assert Call.objects.count() == 1
 
 
-def test_start_retried_after_its_stop_opens_a_new_call(app):
-    first = send(app, 'call-start')
-    send(app, 'call-stop')
-    retried = send(app, 'call-start')
-    assert retried['id'] != first['id']
-    assert retried['end'] is None
-    assert current_and_past(app) == ([retried['id']], [first['id']])
-
-
-def test_second_call_from_the_same_caller_to_the_same_agent_after_a_stop_is_a_new_call(app):
+def test_start_after_a_stop_opens_a_new_call(app):
+    """A retried start and the caller calling back are the same request: both open a new call."""
     first = send(app, 'call-start')
     send(app, 'call-stop')
     second = send(app, 'call-start')
+    assert second['id'] != first['id']
+    assert second['end'] is None
+    assert current_and_past(app) == ([second['id']], [first['id']])
     closed = send(app, 'call-stop')
-    assert closed['id'] == second['id'] != first['id']
+    assert closed['id'] == second['id']
     assert current_and_past(app) == ([], [second['id'], first['id']])
-    assert Call.objects.filter(end__isnull=True).count() == 0
+
+
+def test_stop_sent_twice_changes_nothing_the_second_time(app):
+    send(app, 'call-start')
+    closed = send(app, 'call-stop', hangup='first')
+    assert send(app, 'call-stop', hangup='again') == {
+        'caller': CALLER,
+        'callee': '42',
+        'call_id': None,
+        'open_call': False,
+    }
+    call = Call.objects.get()
+    assert call.details == {'hangup': 'first'}
+    assert timezone.localtime(call.end).isoformat() == closed['end']
 
 
 def test_stop_retried_after_the_next_start_of_the_pair_closes_that_new_call(app):
@@ -127,32 +136,122 @@ def test_events_of_a_pair_never_touch_the_calls_of_another_pair(app):
     assert Call.objects.get(pk=other_agent['id']).end is None
 
 
+# With a call identifier.
+
+
+def test_stop_before_its_start_with_a_call_id_is_remembered_and_the_late_start_is_already_finished(app):
+    stopped = send(app, 'call-stop', call_id='c1', hangup='h')
+    assert (stopped['call_id'], stopped['details']) == ('c1', {'hangup': 'h'})
+    assert stopped['end'] is not None
+    late = send(app, 'call-start', call_id='c1', event='e', queue='accueil')
+    assert late['id'] == stopped['id']
+    assert late['end'] == stopped['end']
+    # The start's parameters join the call; the stop's own values are kept.
+    assert late['details'] == {'hangup': 'h', 'event': 'e', 'queue': 'accueil'}
+    assert current_and_past(app) == ([], [late['id']])
+    assert Call.objects.filter(end__isnull=True).count() == 0
+
+
+def test_start_retried_after_its_stop_with_a_call_id_does_not_reopen_the_call(app):
+    started = send(app, 'call-start', uniqueid='1700000000.42')
+    stopped = send(app, 'call-stop', uniqueid='1700000000.42')
+    retried = send(app, 'call-start', uniqueid='1700000000.42')
+    assert retried['id'] == started['id'] == stopped['id']
+    assert retried['end'] == stopped['end']
+    assert current_and_past(app) == ([], [started['id']])
+
+
+def test_stop_retried_after_the_next_call_with_a_call_id_leaves_the_next_call_open(app):
+    send(app, 'call-start', call_id='first')
+    send(app, 'call-stop', call_id='first')
+    second = send(app, 'call-start', call_id='second')
+    assert send(app, 'call-stop', call_id='first')['open_call'] is False
+    assert current_and_past(app)[0] == [second['id']]
+
+
+def test_calls_of_one_caller_with_different_call_ids_are_told_apart(app):
+    """Two withheld callers on one extension (call waiting) are two calls, each closed by its own stop."""
+    first = send(app, 'call-start', caller='anonymous', callid='a@pbx')
+    second = send(app, 'call-start', caller='anonymous', callid='b@pbx')
+    assert first['id'] != second['id']
+    closed = send(app, 'call-stop', caller='anonymous', callid='a@pbx')
+    assert closed['id'] == first['id']
+    assert current_and_past(app) == ([second['id']], [first['id']])
+
+
+def test_stop_with_a_call_id_closes_the_pairs_open_call_started_without_one(app):
+    started = send(app, 'call-start', event='e')
+    stopped = send(app, 'call-stop', call_id='c1', hangup='h')
+    assert stopped['id'] == started['id']
+    assert (stopped['call_id'], stopped['details']) == ('c1', {'event': 'e', 'hangup': 'h'})
+    # Its late copy of the start is then already finished.
+    assert send(app, 'call-start', call_id='c1')['end'] == stopped['end']
+    assert Call.objects.count() == 1
+
+
+def test_start_with_a_call_id_takes_over_the_pairs_open_call_started_without_one(app):
+    started = send(app, 'call-start')
+    again = send(app, 'call-start', call_id='c1')
+    assert again['id'] == started['id']
+    assert again['call_id'] == 'c1'
+    assert send(app, 'call-stop', call_id='c1')['id'] == started['id']
+
+
+def test_stop_without_a_call_id_closes_the_pairs_call_started_with_one(app):
+    started = send(app, 'call-start', call_id='c1')
+    assert send(app, 'call-stop')['id'] == started['id']
+
+
+def test_call_ids_are_per_extension(app):
+    ours = send(app, 'call-start', call_id='c1')
+    theirs = send(app, 'call-start', callee='43', call_id='c1')
+    assert ours['id'] != theirs['id']
+    send(app, 'call-stop', callee='43', call_id='c1')
+    assert Call.objects.get(pk=ours['id']).end is None
+
+
+def test_stop_with_a_call_id_of_an_ignored_internal_call_is_not_remembered(app, connector):
+    connector.record_internal_calls = False
+    connector.save()
+    assert send(app, 'call-stop', caller='1234', call_id='c1')['ignored'] is True
+    assert not Call.objects.exists()
+
+
+# Any sequence, against the reference model (support.expected_calls).
+
+# Three writings of one caller, and another caller.
+CALLERS = st.sampled_from(
+    [
+        ('0143250135', '+33143250135'),
+        ('+33143250135', '+33143250135'),
+        ('sip:0143250135@pbx.mairie.local', '+33143250135'),
+        ('0612345678', '+33612345678'),
+    ]
+)
 EVENTS = st.lists(
     st.builds(
-        Event,
+        lambda kind, caller, callee, tag, call_id: Event(
+            kind, caller[0], callee, tag, call_id=call_id, identity=caller[1]
+        ),
         kind=st.sampled_from(['start', 'stop']),
-        caller=st.sampled_from(['0143250135', '+33143250135']),
+        caller=CALLERS,
         callee=st.sampled_from(['42', '43']),
         tag=st.sampled_from(['a', 'b', 'c', 'd']),
+        call_id=st.sampled_from(['', '', 'x', 'y']),
     ),
     max_size=12,
 )
 
 
-@settings(
-    max_examples=75,
-    deadline=None,
-    database=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
 @given(events=EVENTS)
 def test_any_sequence_of_events_leaves_the_calls_the_reference_model_computes(app, events):
-    """Replayed in order, any log of starts and stops gives the calls of ``soak.expected_calls``."""
+    """Replayed in order, any log of starts and stops, with or without call ids, gives the model's calls."""
     EXAMPLES['ordering'] = EXAMPLES.get('ordering', 0) + 1
     Call.objects.all().delete()
     for event in events:
         send(app, f'call-{event.kind}', **event.params)
-    assert stored_calls(Call.objects.all()) == expected_calls(events)
+    expected = expected_calls(events)
+    assert stored_calls(Call.objects.all(), by='caller_key') == expected
     assert Call.objects.filter(end__isnull=True).count() == sum(
-        1 for calls in expected_calls(events).values() if calls[-1][1] is None
+        1 for calls in expected.values() for _start, stop in calls if stop is None
     )

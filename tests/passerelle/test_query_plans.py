@@ -23,15 +23,17 @@ TABLE = Call._meta.db_table
 
 @pytest.fixture
 def history(connector):
-    """20,000 calls over 500 extensions and 60 days, a few open ones, analysed.
+    """20,000 calls over 500 extensions and 60 days, half with a call id, a few open ones, analysed.
 
     Extension ``1030`` has forty finished calls and an open one, like any
     busy extension of a town hall.
     """
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""INSERT INTO {TABLE} (resource_id, caller, callee, caller_e164, start, "end", details)
-            SELECT %s, caller, (1000 + n %% %s)::text, '+33' || substr(caller, 2), start,
+            f"""INSERT INTO {TABLE} (resource_id, caller, callee, call_id, kind, caller_key, caller_e164,
+                                     caller_national, caller_display, start, "end", details)
+            SELECT %s, caller, (1000 + n %% %s)::text, CASE WHEN n %% 2 = 0 THEN 'id-' || n ELSE '' END,
+                   'external', '+33' || substr(caller, 2), '+33' || substr(caller, 2), caller, caller, start,
                    start + (30 + n %% 600) * interval '1 second', '{{}}'::jsonb
             FROM (
                 SELECT n, '06' || lpad((n * 7919 %% 100000000)::text, 8, '0') AS caller,
@@ -42,8 +44,10 @@ def history(connector):
         )
         # One open call on every tenth extension, half of them missed hang-ups.
         cursor.execute(
-            f"""INSERT INTO {TABLE} (resource_id, caller, callee, caller_e164, start, "end", details)
-            SELECT %s, '0143250135', (1000 + n)::text, '+33143250135',
+            f"""INSERT INTO {TABLE} (resource_id, caller, callee, call_id, kind, caller_key, caller_e164,
+                                     caller_national, caller_display, start, "end", details)
+            SELECT %s, '0143250135', (1000 + n)::text, '', 'external', '+33143250135', '+33143250135',
+                   '0143250135', '01 43 25 01 35',
                    now() - (CASE WHEN n %% 20 = 0 THEN 300 ELSE 5 END) * interval '1 minute', NULL, '{{}}'::jsonb
             FROM generate_series(0, %s, 10) AS n""",
             [connector.pk, CALLEES - 1],
@@ -95,6 +99,14 @@ def test_call_stop_lookup_and_close_use_indexes(history):
     assert_index_backed(plans)
 
 
+def test_call_id_lookups_of_start_and_stop_use_indexes(history):
+    # A finished call of extension 1030 with that identifier is in the history: both only read.
+    plans = plans_of(lambda: history.call_start('0612345678', '1030', call_id='id-1030'))
+    plans += plans_of(lambda: history.call_stop('0612345678', '1030', call_id='id-1030'))
+    assert len(plans) == 2
+    assert_index_backed(plans)
+
+
 def test_stale_call_closing_uses_an_index(history):
     closed = []
     plans = plans_of(lambda: closed.append(history.close_stale_calls()))
@@ -119,6 +131,6 @@ def test_history_fixture_spreads_calls_over_many_extensions(history):
 
 
 def test_the_plan_check_catches_a_query_no_index_serves(history):
-    plans = plans_of(lambda: list(Call.objects.filter(caller_e164='+33143250135')))
+    plans = plans_of(lambda: list(Call.objects.filter(caller_display='01 43 25 01 35')))
     with pytest.raises(AssertionError, match='Seq Scan'):
         assert_index_backed(plans)
