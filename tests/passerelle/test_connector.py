@@ -1,10 +1,12 @@
 """The connector as Passerelle sees it: app, settings form, documentation, migrations."""
 
+import ast
 import inspect
 import io
 import os
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -117,6 +119,29 @@ def test_every_endpoint_is_documented_for_the_administrator():
         'call-stop',
         'calls',
     ]
+
+
+def imported_modules(path):
+    """The absolute names of the modules a Python file imports (``from . import x`` is not absolute)."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            yield from (alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0:
+            yield node.module
+
+
+def test_only_the_host_seam_imports_passerelle():
+    package = Path(passerelle_phonecalls.__file__).parent
+    modules = sorted(package.rglob('*.py'))
+    assert package / 'host.py' in modules
+    importers = {
+        str(path.relative_to(package))
+        for path in modules
+        for name in imported_modules(path)
+        if name == 'passerelle' or name.startswith('passerelle.')
+    }
+    assert importers == {'host.py'}
 
 
 def test_migrations_match_the_models():

@@ -106,10 +106,10 @@ def test_cron_command_runs_the_jobs_of_every_phonecalls_connector(connector_fact
     other = connector_factory(slug='ipbx-annexe', title='IPBX annexe')
     stale = call_factory(start=ago(hours=3))
     other_stale = call_factory(resource=other, start=ago(hours=3))
-    call_command('cron', 'hourly', connector='phonecalls')
+    call_command('cron', 'hourly')
     stale.refresh_from_db()
     other_stale.refresh_from_db()
     assert stale.end is not None and other_stale.end is not None
     call_factory(start=ago(days=90), end=ago(days=90))
-    call_command('cron', 'daily', connector='phonecalls')
+    call_command('cron', 'daily')
     assert set(Call.objects.all()) == {stale, other_stale}

@@ -1,6 +1,10 @@
 """Properties of every connector endpoint under any request: never a 5xx, always a JSON ``err``,
 nothing stored when refused, the key never echoed.
 
+How the host checks keys and signatures is the host's business, tested with
+the stand-ins (``tests/hosts/``); here a request has the right key, a wrong
+one, or none, and the connector's own answers are checked.
+
 Hypothesis draws the requests: any HTTP method, any text of any length (up
 to 10 kB), undecodable bytes, unknown, repeated and secret-looking parameters,
 parameters in the query string or in a form body, garbage bodies. Run with
@@ -16,12 +20,12 @@ import pytest
 from django.db import connection
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from passerelle.base.models import ApiUser
-from passerelle.base.signature import sign_url
 
-from passerelle_phonecalls.calls import is_secret_parameter
+from passerelle_phonecalls.calls import CALL_ID_PARAMETERS, is_secret_parameter
 from passerelle_phonecalls.models import Call
-from tests.passerelle.soak import record_figures
+from passerelle_phonecalls.numbers import has_hidden_characters
+from tests.conftest import examples
+from tests.passerelle.support import record_figures
 
 pytestmark = pytest.mark.django_db
 
@@ -198,14 +202,7 @@ def ipbx(connector, api_user_factory):
     return connector
 
 
-@pytest.fixture
-def signing_ipbx(connector, api_user_factory):
-    """The ``ipbx`` connector, open to requests signed by ``ipbx.example.net``."""
-    api_user_factory(connector, username='ipbx.example.net', keytype='SIGN', key='ipbx-signing-secret')
-    return connector
-
-
-@settings(SETTINGS, max_examples=800)
+@settings(SETTINGS, max_examples=examples(4))
 @given(request=hostile_requests(), redirect_url=st.sampled_from(['', REDIRECT_URL]), internal=st.booleans())
 def test_any_request_gets_a_json_answer_never_a_server_error_and_refusals_store_nothing(
     app, ipbx, call_factory, request, redirect_url, internal
@@ -247,13 +244,13 @@ def test_any_request_gets_a_json_answer_never_a_server_error_and_refusals_store_
         assert all(len(value) <= 256 and '\x00' not in value for value in details.values())
 
 
-# Any text the connector accepts as a number: 1 to 64 characters once stripped, no control character.
+# Any text the connector accepts as a number: 1 to 64 characters once stripped, no control or invisible character.
 ACCEPTED_NUMBER = st.text(
     st.characters(blacklist_categories=('Cc', 'Cf', 'Cs', 'Co', 'Cn', 'Zl', 'Zp')), min_size=1, max_size=64
-).filter(lambda text: text.strip())
+).filter(lambda text: text.strip() and not has_hidden_characters(text))
 
 
-@settings(SETTINGS, max_examples=200)
+@settings(SETTINGS)
 @given(
     caller=ACCEPTED_NUMBER,
     callee=ACCEPTED_NUMBER,
@@ -266,7 +263,8 @@ def test_any_accepted_number_with_any_extra_parameters_is_stored_as_sent_and_clo
     EXAMPLES['accepted_numbers'] = EXAMPLES.get('accepted_numbers', 0) + 1
     Call.objects.all().delete()
     # The numbers last, so that a random extra parameter of the same name does not replace them.
-    pairs = [(name, value) for name, value in extra if name not in ('caller', 'callee', 'redirect', 'apikey')]
+    ignored = ('caller', 'callee', 'redirect', 'apikey', *CALL_ID_PARAMETERS)
+    pairs = [(name, value) for name, value in extra if name not in ignored]
     pairs += [('caller', caller), ('callee', callee)]
     if method == 'GET':
         query, body = encode_pairs([*pairs, ('apikey', KEY)]), b''
@@ -288,38 +286,6 @@ def test_any_accepted_number_with_any_extra_parameters_is_stored_as_sent_and_clo
     assert len(call.details) <= 20
     assert not any(is_secret_parameter(name) for name in call.details)
     assert all(len(value) <= 256 and '\x00' not in value for value in call.details.values())
-
-
-@settings(SETTINGS, max_examples=200)
-@given(
-    endpoint=st.sampled_from(['call-start', 'call-stop', 'calls']),
-    key=st.one_of(
-        TEXT.filter(lambda text: text != KEY),
-        st.sampled_from([KEY[:-1], KEY + ' ', ' ' + KEY, KEY.lower(), KEY + '\x00', 'abcdef']),
-    ),
-    basic=st.one_of(
-        st.none(),
-        st.text(st.characters(min_codepoint=32, max_codepoint=126), max_size=80),
-        st.sampled_from(['aXBieDphYmNkZWY=', 'aXBieDo=', 'Og==', '!!!']),
-    ),
-)
-def test_any_key_but_the_right_one_is_refused_with_403_and_stores_nothing(
-    app, ipbx, call_factory, endpoint, key, basic
-):
-    EXAMPLES['wrong_key'] = EXAMPLES.get('wrong_key', 0) + 1
-    Call.objects.all().delete()
-    call_factory(resource=ipbx)
-    before = snapshot()
-    headers = {}
-    if basic is not None:
-        headers['Authorization'] = 'Basic ' + basic
-    query = encode_pairs([('caller', '0143250135'), ('callee', '42'), ('apikey', key)])
-
-    resp = app.get(f'/phonecalls/ipbx/{endpoint}?{query}', headers=headers, expect_errors=True)
-
-    assert resp.status_int == 403
-    assert assert_json_error_shape(resp)['err_class'] == 'django.core.exceptions.PermissionDenied'
-    assert snapshot() == before
 
 
 @pytest.mark.parametrize(
@@ -345,75 +311,6 @@ def test_too_many_parameters_are_a_plain_400_and_store_nothing(app, ipbx):
     )
     resp = send(app, 'GET', '/phonecalls/ipbx/call-start', query)
     assert resp.status_int == 400
-    assert not Call.objects.exists()
-
-
-# Keys as an administrator may generate them: any printable text without spaces.
-ROTATED_KEYS = st.text(st.characters(min_codepoint=33, max_codepoint=126), min_size=1, max_size=64)
-
-
-@settings(SETTINGS, max_examples=50)
-@given(old_key=ROTATED_KEYS, new_key=ROTATED_KEYS)
-def test_key_rotation_keeps_the_ipbx_working_and_the_old_key_stops_working(
-    app, connector, api_user_factory, old_key, new_key
-):
-    """The procedure of docs/security.rst: a second API user with the new key, then the old one deleted."""
-    EXAMPLES['key_rotation'] = EXAMPLES.get('key_rotation', 0) + 1
-    if old_key == new_key:
-        return
-    Call.objects.all().delete()
-    ApiUser.objects.all().delete()
-
-    def start(key):
-        query = encode_pairs([('caller', '0143250135'), ('callee', '42'), ('apikey', key)])
-        return app.get(f'/phonecalls/ipbx/call-start?{query}', expect_errors=True).status_int
-
-    old_user = api_user_factory(connector, username='ipbx', key=old_key)
-    assert start(old_key) == 200
-    api_user_factory(connector, username='ipbx-2', key=new_key)
-    # While the IPBX is being switched, both keys work.
-    assert (start(old_key), start(new_key)) == (200, 200)
-    old_user.delete()
-    Call.objects.all().delete()
-    assert start(old_key) == 403
-    assert not Call.objects.exists()
-    assert start(new_key) == 200
-
-
-SIGNED_START = '/phonecalls/ipbx/call-start?caller=0143250135&callee=42&orig=ipbx.example.net&queue=accueil'
-
-
-@st.composite
-def tampered_signed_queries(draw):
-    """A correctly signed call-start query with one thing changed after signing."""
-    signed = sign_url(SIGNED_START, 'ipbx-signing-secret')
-    path, query = signed.split('?', 1)
-    pairs = [pair.split('=', 1) for pair in query.split('&')]
-    index = draw(st.integers(min_value=0, max_value=len(pairs) - 1))
-    tampering = draw(st.sampled_from(['change', 'drop', 'add', 'duplicate']))
-    if tampering == 'change':
-        new_value = encode(draw(TEXT.filter(lambda text: encode(text) != pairs[index][1])))
-        pairs[index] = [pairs[index][0], new_value]
-    elif tampering == 'drop':
-        del pairs[index]
-    elif tampering == 'add':
-        pairs.insert(index, [encode(draw(NAME)), encode(draw(TEXT))])
-    else:
-        pairs.insert(
-            index, [pairs[index][0], encode(draw(TEXT.filter(lambda text: encode(text) != pairs[index][1])))]
-        )
-    return path + '?' + '&'.join('='.join(pair) for pair in pairs)
-
-
-@settings(SETTINGS, max_examples=200)
-@given(url=tampered_signed_queries())
-def test_signed_request_tampered_in_any_way_is_refused_and_stores_nothing(app, signing_ipbx, url):
-    EXAMPLES['tampered_signature'] = EXAMPLES.get('tampered_signature', 0) + 1
-
-    resp = app.get(url, expect_errors=True)
-
-    assert resp.status_int == 403, resp.text
-    assert assert_json_error_shape(resp)['err'] == 1
     assert not Call.objects.exists()
 
 
