@@ -4,7 +4,10 @@ Both hosts and both apps run in one live server here, as in the demo: the
 cell's poll view calls the connector back over HTTP with a Publik signature.
 """
 
+import json
 import os
+import pathlib
+import time
 import types
 
 import pytest
@@ -12,6 +15,7 @@ import requests
 
 from demo.seed import DEMO_API_KEY, seed
 from tests.chromium import launch, require_chromium
+from tests.e2e.axe import Audit
 
 SIGNATURE_ORIG = 'combo.e2e'
 SIGNATURE_SECRET = 'e2e-signature-secret'
@@ -23,12 +27,17 @@ os.environ.setdefault('DJANGO_ALLOW_ASYNC_UNSAFE', 'true')
 
 @pytest.fixture
 def demo(live_server, settings, transactional_db):
-    """The seeded demo world on the live server; its cell signs its calls as in production."""
-    settings.KNOWN_SERVICES = {
-        'passerelle': {
-            'e2e': {'url': live_server.url + '/', 'orig': SIGNATURE_ORIG, 'secret': SIGNATURE_SECRET},
-        }
-    }
+    """The seeded demo world on the live server; its cell signs its calls to the connector and w.c.s.
+
+    The cache starts empty: the cell keeps w.c.s.'s listings for a minute,
+    and no test may see another's.
+    """
+    from django.core.cache import cache
+
+    service = {'url': live_server.url + '/', 'orig': SIGNATURE_ORIG, 'secret': SIGNATURE_SECRET}
+    settings.KNOWN_SERVICES = {'passerelle': {'e2e': dict(service)}, 'wcs': {'e2e': dict(service)}}
+    settings.WCS_API_SECRETS = {SIGNATURE_ORIG: SIGNATURE_SECRET}
+    cache.clear()
     connector = seed(live_server.url, SIGNATURE_ORIG, SIGNATURE_SECRET)
     return types.SimpleNamespace(
         url=live_server.url, connector=connector, endpoint=live_server.url + '/phonecalls/ipbx'
@@ -74,6 +83,31 @@ def browser():
         browser.close()
 
 
+class InFlight:
+    """The requests of a browser context that have not finished yet."""
+
+    def __init__(self, context):
+        self.requests = set()
+        context.on('request', lambda request: self.requests.add(request))
+        context.on('requestfinished', lambda request: self.requests.discard(request))
+        context.on('requestfailed', lambda request: self.requests.discard(request))
+
+    def settle(self, context, timeout=5):
+        """Stop the phone cells of the context's pages (removed, they stop polling) and let requests end.
+
+        The live server must not be answering a poll while the test database
+        is emptied after the test.
+        """
+        for page in context.pages:
+            try:
+                page.evaluate("document.querySelectorAll('phone-call-cell').forEach((cell) => cell.remove())")
+            except Exception:
+                continue  # A page that is closed or elsewhere has no cell to stop.
+        deadline = time.monotonic() + timeout
+        while self.requests and time.monotonic() < deadline and context.pages:
+            context.pages[0].wait_for_timeout(20)
+
+
 @pytest.fixture
 def login(browser, demo):
     """Open a fresh browser context and log in on the portal; returns the Playwright page."""
@@ -82,17 +116,18 @@ def login(browser, demo):
     def login(username='agent', password=None):
         context = browser.new_context(locale='fr-FR')
         context.set_default_timeout(10000)
-        contexts.append(context)
+        contexts.append((context, InFlight(context)))
         page = context.new_page()
         page.goto(demo.url + '/login/?next=/')
         page.fill('input[name=username]', username)
         page.fill('input[name=password]', password or username)
-        page.locator('form').filter(has=page.locator('input[name=password]')).locator('[type=submit]').click()
+        page.press('input[name=password]', 'Enter')
         page.wait_for_url(demo.url + '/')
         return page
 
     yield login
-    for context in contexts:
+    for context, in_flight in contexts:
+        in_flight.settle(context)
         context.close()
 
 
@@ -100,6 +135,28 @@ def login(browser, demo):
 def page(login):
     """The agent `agent` (extension 42) on the agent portal."""
     return login('agent')
+
+
+@pytest.fixture
+def cell_settings(demo):
+    """Change the demo's phone cell, as an administrator would in Combo's manager: ``cell_settings(**fields)``."""
+    from combo_phone_cell.models import PhoneCallCell
+
+    def change(**fields):
+        PhoneCallCell.objects.filter(slug='telephonie').update(**fields)
+
+    return change
+
+
+@pytest.fixture(scope='session')
+def audit():
+    """axe-core on the phone cell; the figures of every run land in test-artifacts/axe-summary.json."""
+    audit = Audit()
+    yield audit
+    if audit.runs:
+        path = pathlib.Path(__file__).resolve().parents[2] / 'test-artifacts' / 'axe-summary.json'
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(json.dumps(audit.runs, indent=1, ensure_ascii=False))
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ import time
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.widget import Cell
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 POP_TIMEOUT = 10000
@@ -40,7 +42,7 @@ class Tabs:
         page = self.pages[0].context.new_page()
         self.watch(page)
         page.goto(self.pages[0].url)
-        page.locator('[data-phone-call-cell]').wait_for()
+        page.locator('phone-call-cell').wait_for()
         self.pages.append(page)
         return page
 
@@ -50,8 +52,7 @@ class Tabs:
         )
 
     def search(self, page):
-        cell = page.locator('[data-phone-call-cell]')
-        return page.locator(cell.get_attribute('data-target-input'))
+        return Cell(page).search
 
     def settle(self):
         """Let the tabs elect their poller and the first answers arrive."""

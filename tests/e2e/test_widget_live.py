@@ -1,15 +1,22 @@
-"""The agent's screen-pop end to end: IPBX webhooks to the connector, the cell's poll, the search cell.
+"""Every state of the phone cell, reached through the demo's real HTTP, in Debian's Chromium.
 
-Everything runs for real on the live demo server (tests/e2e/conftest.py):
-the IPBX's GET requests, the connector, the cell's signed call to it, the
-widget in Debian's Chromium and the search cell's results. Texts are read from
-the cell's data- attributes, so these tests hold in any language.
+Everything runs for real on the live demo server (tests/e2e/conftest.py): the
+IPBX's webhooks, the connector, the cell's signed call to it, the element in
+Chromium and the search cell's results. Each state is reached the way it
+happens in production (a call, a hang-up, the connector stopped, a wrong slug,
+an unsigned URL, a session ended, an agent without extension...); each test
+checks the text shown and what was typed, and runs axe-core on the cell.
+Texts are read from the element's data-text-* attributes, so the tests hold
+in any language.
 """
 
 import re
+import urllib.parse
 
 import pytest
 from playwright.sync_api import expect
+
+from tests.e2e.widget import Cell
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -17,11 +24,11 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 POP_TIMEOUT = 10000
 
 
-class Portal:
+class Portal(Cell):
     """The agent portal page, seen through the phone cell's DOM contract."""
 
     def __init__(self, page):
-        self.page = page
+        super().__init__(page)
         self.dialogs = []
         page.on('dialog', self.on_dialog)
 
@@ -29,36 +36,16 @@ class Portal:
         self.dialogs.append(dialog.message)
         dialog.dismiss()
 
-    @property
-    def cell(self):
-        return self.page.locator('[data-phone-call-cell]')
-
-    @property
-    def search(self):
-        return self.page.locator(self.cell.get_attribute('data-target-input'))
-
-    @property
-    def results(self):
-        return self.search.locator('xpath=ancestor::*[contains(@class, "combo-search-cell")][1]').locator(
-            '.combo-search-results'
-        )
-
-    def role(self, name):
-        return self.cell.locator('[data-role="%s"]' % name)
-
-    def text(self, key):
-        return self.cell.get_attribute('data-text-' + key)
-
-    def incoming_pattern(self):
-        before, after = self.text('incoming').split('{caller}')
-        return re.compile('^%s.+%s$' % (re.escape(before), re.escape(after)))
-
     def wait_for_polls(self, count):
-        """Let `count` more poll answers reach the widget."""
+        """Let `count` more poll answers reach the element."""
         for _ in range(count):
             with self.page.expect_response(lambda response: '/poll/' in response.url, timeout=POP_TIMEOUT):
                 pass
         self.page.wait_for_timeout(100)
+
+    def expect_status(self, key, caller=None, timeout=POP_TIMEOUT):
+        expected = self.sentence(key, caller) if caller is not None else self.text(key)
+        expect(self.status).to_have_text(expected, timeout=timeout)
 
 
 @pytest.fixture
@@ -66,13 +53,73 @@ def portal(page):
     return Portal(page)
 
 
-def test_pop_types_national_digits_into_search_input(portal, start_call):
+def wait_until(page, condition, timeout=POP_TIMEOUT):
+    """Wait, letting the page run, until ``condition()`` is true."""
+    for _ in range(timeout // 50):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError('condition not met within %d ms' % timeout)
+
+
+def test_before_the_first_answer_the_cell_claims_nothing(login, audit):
+    page = login('agent')
+    held = []
+    page.route('**/poll/', lambda route: held.append(route) if holding else route.continue_())
+    holding = True
+    page.reload()
+    portal = Portal(page)
+    wait_until(page, lambda: held)
+    portal.expect_state('unknown')
+    portal.expect_status('unknown')
+    expect(portal.role('recent')).to_be_hidden()
+    expect(portal.role('call')).to_be_hidden()
+    audit.check(page, 'unknown')
+    holding = False
+    for route in held:
+        route.continue_()
+    portal.expect_state('idle')
+
+
+def test_idle_cell_says_no_call_and_no_recent_calls(portal, audit):
+    portal.expect_state('idle', timeout=POP_TIMEOUT)
+    portal.expect_status('idle')
+    expect(portal.role('recent-empty')).to_be_visible()
+    expect(portal.role('pause')).not_to_be_checked()
+    expect(portal.role('paused-badge')).to_be_hidden()
+    expect(portal.role('extension')).to_have_text('42')
+    # The extension, then its change control.
+    line = portal.role('extension-line')
+    assert line.locator('bdi + button, :has(bdi) + button').count() == 1
+    audit.check(portal.page, 'idle')
+
+
+def test_call_in_progress_shows_the_caller_its_duration_and_that_the_number_was_typed(
+    portal, start_call, audit
+):
     start_call('+33143250135')
-    expect(portal.search).to_have_value('0143250135', timeout=POP_TIMEOUT)
-    expect(portal.role('status')).to_have_text(portal.incoming_pattern())
-    expect(portal.role('status')).to_contain_text('01 43 25 01 35')
+    portal.expect_status('call', '01 43 25 01 35')
+    expect(portal.search).to_have_value('0143250135')
+    expect(portal.role('typed')).to_have_text(portal.text('typed'))
     expect(portal.results).to_contain_text('Camille Martin')
-    expect(portal.results).to_contain_text('Inscription à la cantine scolaire')
+    first = portal.role('elapsed').text_content()
+    expect(portal.role('elapsed')).not_to_have_text(first, timeout=POP_TIMEOUT)
+    expect(portal.role('search-now')).to_have_text(portal.text('search-again'))
+    audit.check(portal.page, 'call')
+
+
+def test_call_end_is_announced_and_search_results_stay(portal, start_call, stop_call, audit):
+    start_call('0478123456')
+    expect(portal.results).to_contain_text('Hugo Thomas', timeout=POP_TIMEOUT)
+    stop_call('0478123456')
+    portal.expect_state('ended', timeout=POP_TIMEOUT)
+    portal.expect_status('ended')
+    expect(portal.role('caller')).to_have_text('04 78 12 34 56')
+    expect(portal.role('typed')).to_be_hidden()
+    expect(portal.search).to_have_value('0478123456')
+    expect(portal.results).to_contain_text('Hugo Thomas')
+    expect(portal.recent_items).to_have_count(1)
+    audit.check(portal.page, 'ended')
 
 
 def test_same_call_is_not_retyped_after_agent_edit(portal, start_call):
@@ -88,15 +135,7 @@ def test_call_to_another_extension_is_not_popped(portal, start_call):
     start_call('0143250135', callee='43')
     portal.wait_for_polls(3)
     expect(portal.search).to_have_value('')
-    expect(portal.role('status')).to_have_text(portal.text('idle'))
-
-
-def test_withheld_call_is_announced_and_nothing_typed(portal, start_call):
-    start_call('anonymous')
-    expect(portal.role('status')).to_have_text(portal.text('withheld'), timeout=POP_TIMEOUT)
-    portal.wait_for_polls(2)
-    expect(portal.search).to_have_value('')
-    expect(portal.results).to_be_empty()
+    portal.expect_status('idle')
 
 
 def test_reload_during_call_pops_again(portal, start_call):
@@ -107,86 +146,309 @@ def test_reload_during_call_pops_again(portal, start_call):
     expect(portal.results).to_contain_text('Hugo Thomas')
 
 
-def test_call_end_is_announced_and_search_results_stay(portal, start_call, stop_call):
-    start_call('0478123456')
-    expect(portal.results).to_contain_text('Hugo Thomas', timeout=POP_TIMEOUT)
-    stop_call('0478123456')
-    expect(portal.role('status')).to_have_text(portal.text('ended'), timeout=POP_TIMEOUT)
-    expect(portal.role('caller')).to_have_text('04 78 12 34 56')
-    expect(portal.search).to_have_value('0478123456')
-    expect(portal.results).to_contain_text('Réservation de la salle des fêtes')
+def test_withheld_call_is_announced_and_nothing_typed(portal, start_call, audit):
+    start_call('anonymous')
+    portal.expect_status('withheld')
+    expect(portal.role('typed')).to_have_text(portal.text('not-typed-withheld'))
+    expect(portal.role('search-now')).to_be_hidden()
+    portal.wait_for_polls(2)
+    expect(portal.search).to_have_value('')
+    expect(portal.results).to_be_empty()
+    audit.check(portal.page, 'call-withheld')
 
 
-def test_recent_call_click_types_its_number(portal, start_call, stop_call):
+def test_internal_call_is_announced_and_nothing_typed(portal, start_call, audit):
+    start_call('1234')
+    portal.expect_status('internal', '1234')
+    expect(portal.role('typed')).to_have_text(portal.text('not-typed-internal'))
+    portal.wait_for_polls(2)
+    expect(portal.search).to_have_value('')
+    audit.check(portal.page, 'call-internal')
+
+
+def test_unreadable_caller_is_shown_as_received_and_nothing_typed(portal, start_call, audit):
+    caller = '<img src=x onerror=alert(1)>'
+    start_call(caller)
+    portal.expect_status('call', caller)
+    expect(portal.status.locator('bdi')).to_have_text(caller)
+    expect(portal.role('typed')).to_have_text(portal.text('not-typed-unreadable'))
+    portal.wait_for_polls(2)
+    expect(portal.search).to_have_value('')
+    assert portal.dialogs == []
+    assert portal.page.locator('img').count() == 0
+    audit.check(portal.page, 'call-unreadable')
+
+
+@pytest.mark.parametrize(
+    'caller',
+    ['sip:0143250135@pbx.mairie.local', '"Camille" <sip:0143250135@pbx.mairie.local>'],
+    ids=['sip-uri', 'display-name'],
+)
+def test_sip_callers_type_the_national_number_and_bring_up_the_citizen(portal, start_call, caller):
+    start_call(caller)
+    expect(portal.search).to_have_value('0143250135', timeout=POP_TIMEOUT)
+    portal.expect_status('call', '01 43 25 01 35')
+    expect(portal.results).to_contain_text('Camille Martin')
+
+
+def test_paused_cell_says_so_in_its_header_and_searches_on_demand(portal, start_call, audit):
+    portal.role('pause').check()
+    expect(portal.role('paused-badge')).to_be_visible()
+    portal.page.reload()
+    expect(portal.role('pause')).to_be_checked()
+    expect(portal.role('paused-badge')).to_have_text(re.compile(r'\S'))
+    start_call('0472001122')
+    portal.expect_status('call', '04 72 00 11 22')
+    expect(portal.role('typed')).to_have_text(portal.text('not-typed-paused'))
+    expect(portal.role('search-now')).to_have_text(portal.text('search-now'))
+    portal.wait_for_polls(2)
+    expect(portal.search).to_have_value('')
+    audit.check(portal.page, 'call-paused')
+    portal.role('search-now').click()
+    expect(portal.search).to_have_value('0472001122')
+    expect(portal.role('typed')).to_have_text(portal.text('typed'))
+    expect(portal.results).to_contain_text('Nathan Richard')
+
+
+def test_unpausing_during_a_call_types_its_number(portal, start_call):
+    portal.role('pause').check()
+    start_call('0556102030')
+    expect(portal.role('typed')).to_have_text(portal.text('not-typed-paused'), timeout=POP_TIMEOUT)
+    portal.role('pause').uncheck()
+    expect(portal.search).to_have_value('0556102030')
+    expect(portal.role('typed')).to_have_text(portal.text('typed'))
+    expect(portal.role('paused-badge')).to_be_hidden()
+    expect(portal.results).to_contain_text('Emma Leroy')
+
+
+def test_unpausing_after_the_agent_searched_meanwhile_types_nothing(portal, start_call):
+    portal.role('pause').check()
+    start_call('0556102030')
+    expect(portal.role('typed')).to_have_text(portal.text('not-typed-paused'), timeout=POP_TIMEOUT)
+    portal.search.fill('Bernard')
+    portal.role('pause').uncheck()
+    expect(portal.role('typed')).to_have_text(portal.text('not-typed-changed'))
+    portal.wait_for_polls(2)
+    expect(portal.search).to_have_value('Bernard')
+
+
+def test_page_without_search_cell_says_why_nothing_was_typed(demo, login, start_call, audit):
+    from combo.apps.search.models import SearchCell
+
+    SearchCell.objects.filter(slug='recherche').delete()
+    portal = Portal(login('agent'))
+    start_call('0143250135')
+    portal.expect_status('call', '01 43 25 01 35')
+    expect(portal.role('typed')).to_have_text(portal.text('not-typed-no-search'))
+    expect(portal.role('search-now')).to_be_hidden()
+    audit.check(portal.page, 'call-no-search-cell')
+
+
+def test_agent_without_extension_sees_one_message_and_the_way_to_set_it(demo, login, audit):
+    from combo_phone_cell.models import AgentExtension
+
+    AgentExtension.objects.filter(user__username='agent').delete()
+    portal = Portal(login('agent'))
+    portal.wait_for_polls(1)
+    portal.expect_state('no-extension')
+    portal.expect_status('no-extension')
+    form = portal.role('extension-form')
+    expect(form).to_be_visible()
+    for role in ('pause-line', 'recent', 'call', 'extension-line', 'paused-badge'):
+        expect(portal.role(role)).to_be_hidden()
+    assert form.get_attribute('method') == 'post'
+    assert form.locator('input[name=csrfmiddlewaretoken]').count() == 1
+    audit.check(portal.page, 'no-extension')
+    form.get_by_role('textbox').fill('42')
+    form.locator('[type=submit]').click()
+    portal.expect_state('idle', timeout=POP_TIMEOUT)
+    expect(portal.role('extension')).to_have_text('42')
+    expect(form).to_be_hidden()
+
+
+def test_agent_without_extension_and_no_self_service_sees_only_the_message(demo, login, cell_settings):
+    from combo_phone_cell.models import AgentExtension
+
+    AgentExtension.objects.filter(user__username='agent').delete()
+    cell_settings(self_service=False)
+    portal = Portal(login('agent'))
+    portal.wait_for_polls(1)
+    portal.expect_state('no-extension')
+    title = portal.element.locator('.phone-call-cell__title').inner_text()
+    assert portal.visible_text() == '%s %s' % (title, portal.text('no-extension'))
+
+
+def test_extension_change_control_opens_the_form_after_the_extension(portal):
+    portal.expect_state('idle', timeout=POP_TIMEOUT)
+    change = portal.role('change-extension')
+    expect(portal.role('extension-form')).to_be_hidden()
+    change.focus()
+    portal.page.keyboard.press('Enter')
+    expect(change).to_have_attribute('aria-expanded', 'true')
+    expect(portal.role('extension-form')).to_be_visible()
+
+
+def test_link_down_is_said_retried_and_its_recovery_announced(
+    portal, start_call, stop_call, connector_link, audit
+):
+    portal.expect_state('idle', timeout=POP_TIMEOUT)
+    connector_link.cut()
+    portal.expect_state('unavailable', timeout=POP_TIMEOUT)
+    portal.expect_status('unavailable')
+    # It does not know: neither "no call" nor "no recent calls".
+    expect(portal.role('recent-empty')).to_be_hidden()
+    assert portal.text('idle') not in portal.visible_text()
+    audit.check(portal.page, 'unavailable')
+    connector_link.restore()
+    start_call('0781223344')
+    # The first failure backs off to 4 s, the second to 8 s: recovery comes within them.
+    expect(portal.status).to_contain_text(portal.text('recovered'), timeout=20000)
+    expect(portal.search).to_have_value('0781223344')
+
+
+@pytest.mark.parametrize('wrong', ['slug', 'unsigned'])
+def test_misconfigured_cell_tells_the_agent_to_warn_the_administrator(
+    demo, login, cell_settings, wrong, audit
+):
+    if wrong == 'slug':
+        cell_settings(connector_url=demo.url + '/phonecalls/nope/')
+    else:
+        # The same server under another name is not a known service: the
+        # request goes out unsigned and the connector refuses it.
+        host = urllib.parse.urlsplit(demo.url).hostname
+        other = demo.url.replace(host, '127.0.0.1' if host == 'localhost' else 'localhost')
+        cell_settings(connector_url=other + '/phonecalls/ipbx/')
+    portal = Portal(login('agent'))
+    portal.expect_state('config-error', timeout=POP_TIMEOUT)
+    portal.expect_status('config-error')
+    expect(portal.role('recent-empty')).to_be_hidden()
+    assert portal.text('idle') not in portal.visible_text()
+    audit.check(portal.page, 'config-error-' + wrong)
+
+
+def test_ended_session_is_said_and_reloading_leads_to_the_login_page(portal, audit):
+    portal.expect_state('idle', timeout=POP_TIMEOUT)
+    portal.page.context.clear_cookies()
+    portal.expect_state('signed-out', timeout=POP_TIMEOUT)
+    portal.expect_status('signed-out')
+    expect(portal.role('recent')).to_be_hidden()
+    audit.check(portal.page, 'signed-out')
+    portal.role('reload').click()
+    expect(portal.page.locator('input[name=password]')).to_be_visible()
+
+
+def test_recent_calls_are_listed_newest_first_and_a_click_searches_again(
+    portal, start_call, stop_call, audit
+):
     start_call('0556102030')
     stop_call('0556102030')
     start_call('anonymous')
     stop_call('anonymous')
-    items = portal.cell.locator('.phone-call-cell__recent-item')
-    expect(items).to_have_count(2, timeout=POP_TIMEOUT)
-    expect(items.first.locator('button')).to_have_count(0)
-    expect(items.first).to_contain_text(portal.text('withheld-number'))
-    items.nth(1).locator('button').click()
+    start_call('1234')
+    stop_call('1234')
+    items = portal.recent_items
+    expect(items).to_have_count(3, timeout=POP_TIMEOUT)
+    expect(items.nth(0)).to_contain_text('1234')
+    expect(items.nth(0)).to_contain_text(portal.text('internal-tag'))
+    expect(items.nth(1)).to_contain_text(portal.text('withheld-number'))
+    expect(portal.element.locator('.phone-call-cell__recent-item button')).to_have_count(1)
+    audit.check(portal.page, 'ended-with-recent-calls')
+    items.nth(2).locator('button').click()
     expect(portal.search).to_have_value('0556102030')
     expect(portal.results).to_contain_text('Emma Leroy')
 
 
-def test_pause_switch_is_remembered(portal, start_call):
-    portal.role('pause').check()
-    portal.page.reload()
-    expect(portal.role('pause')).to_be_checked()
-    start_call('0472001122')
-    expect(portal.role('status')).to_have_text(portal.incoming_pattern(), timeout=POP_TIMEOUT)
-    portal.wait_for_polls(2)
-    expect(portal.search).to_have_value('')
-    portal.role('search-again').click()
-    expect(portal.search).to_have_value('0472001122')
-    expect(portal.results).to_contain_text('Nathan Richard')
-
-
-def test_error_state_shown_then_recovers(portal, start_call, connector_link):
-    expect(portal.cell).not_to_have_class(re.compile('phone-call-cell--error'))
-    connector_link.cut()
-    expect(portal.cell).to_have_class(re.compile('phone-call-cell--error'), timeout=POP_TIMEOUT)
-    expect(portal.role('error')).to_be_visible()
-    expect(portal.role('error-detail')).not_to_be_empty()
-    connector_link.restore()
-    start_call('0781223344')
-    # The first failure backs off to 4 s, the second to 8 s: recovery comes within them.
-    expect(portal.cell).not_to_have_class(re.compile('phone-call-cell--error'), timeout=20000)
-    expect(portal.role('error')).to_be_hidden()
-    expect(portal.search).to_have_value('0781223344')
-
-
-def test_hostile_caller_strings_are_inert(portal, start_call, stop_call):
-    hostile = '<img src=x onerror=alert(1)>'
-    start_call('javascript:alert(2)')
-    stop_call('javascript:alert(2)')
-    start_call(hostile)
-    expect(portal.role('status').locator('bdi')).to_have_text(hostile, timeout=POP_TIMEOUT)
-    recent = portal.cell.locator('.phone-call-cell__recent-caller')
-    expect(recent).to_have_text('javascript:alert(2)')
-    recent.click()
-    portal.wait_for_polls(1)
-    assert portal.dialogs == []
-    assert portal.page.locator('img').count() == 0
-    assert portal.cell.locator('a').count() == 0
-
-
-def test_pop_goes_to_the_configured_one_of_two_search_cells(demo, login, start_call):
+def test_pop_goes_to_the_configured_one_of_two_search_cells(demo, login, start_call, cell_settings):
     from combo.apps.search.models import SearchCell
 
     from combo_phone_cell.models import PhoneCallCell
 
-    cell = PhoneCallCell.objects.get(slug='telephonie')
-    second = SearchCell.objects.create(page=cell.page, slug='recherche-2', order=2, public=False)
-    PhoneCallCell.objects.filter(pk=cell.pk).update(search_cell=second.pk)
+    page_id = PhoneCallCell.objects.get(slug='telephonie').page_id
+    second = SearchCell.objects.create(page_id=page_id, slug='recherche-2', order=2, public=False)
+    cell_settings(search_cell=second.pk)
     portal = Portal(login('agent'))
-    assert portal.cell.get_attribute('data-target-input') == '#combo-search-input-%s' % second.pk
     start_call('0145678901')
-    expect(portal.page.locator('#combo-search-input-%s' % second.pk)).to_have_value(
-        '0145678901', timeout=POP_TIMEOUT
+    inputs = portal.page.locator('div.searchcell input[type=search]')
+    expect(inputs.nth(1)).to_have_value('0145678901', timeout=POP_TIMEOUT)
+    expect(inputs.nth(0)).to_have_value('')
+    expect(portal.page.locator('div.searchcell').nth(1)).to_contain_text('Chloé Robert')
+
+
+def test_removing_the_cell_stops_polling_and_lets_go_of_the_poller_lock(portal):
+    portal.expect_state('idle', timeout=POP_TIMEOUT)
+    held = 'async () => (await navigator.locks.query()).held.length'
+    assert portal.page.evaluate(held) == 1
+    polls = []
+    portal.page.on('request', lambda request: '/poll/' in request.url and polls.append(request))
+    portal.page.evaluate(
+        "window.removedCell = document.querySelector('phone-call-cell');"
+        'window.cellHome = window.removedCell.parentNode; window.removedCell.remove()'
     )
-    first = SearchCell.objects.get(page=cell.page, slug='recherche')
-    expect(portal.page.locator('#combo-search-input-%s' % first.pk)).to_have_value('')
-    expect(portal.results).to_contain_text('Chloé Robert')
+    wait_until(portal.page, lambda: portal.page.evaluate(held) == 0)
+    seen = len(polls)
+    # Three poll intervals without a request.
+    portal.page.wait_for_timeout(6000)
+    assert len(polls) == seen
+    portal.page.evaluate('window.cellHome.append(window.removedCell)')
+    portal.wait_for_polls(1)
+    assert portal.page.evaluate(held) == 1
+
+
+def test_staff_see_a_discreet_link_to_the_cell_settings(demo, login):
+    agent = Portal(login('agent'))
+    agent.expect_state('idle', timeout=POP_TIMEOUT)
+    assert agent.element.locator('.phone-call-cell__admin a').count() == 0
+    admin = Portal(login('admin'))
+    link = admin.element.locator('.phone-call-cell__admin a')
+    expect(link).to_be_visible()
+    link.click()
+    expect(admin.page.locator('input[name$=connector_url]')).to_be_visible()
+
+
+def test_each_call_is_announced_once_by_the_one_live_region(portal, start_call):
+    portal.expect_state('idle', timeout=POP_TIMEOUT)
+    assert portal.element.locator('[aria-live]').count() == 1
+    assert portal.status.get_attribute('aria-live') == 'polite'
+    portal.page.evaluate("""() => {
+        window.announced = [];
+        const status = document.querySelector('phone-call-cell [data-role=status]');
+        new MutationObserver(() => window.announced.push(status.textContent))
+            .observe(status, {childList: true, characterData: true, subtree: true});
+    }""")
+    start_call('0143250135')
+    portal.expect_status('call', '01 43 25 01 35')
+    portal.wait_for_polls(3)
+    assert set(portal.page.evaluate('window.announced')) == {portal.sentence('call', '01 43 25 01 35')}
+
+
+def test_everything_in_the_cell_works_with_the_keyboard_at_420_pixels(portal, start_call, stop_call):
+    portal.page.set_viewport_size({'width': 420, 'height': 800})
+    start_call('0556102030')
+    stop_call('0556102030')
+    start_call('0143250135')
+    expect(portal.role('forms').locator('a')).to_have_count(2, timeout=POP_TIMEOUT)
+    expect(portal.recent_items).to_have_count(1)
+    assert portal.page.evaluate('document.documentElement.scrollWidth') <= 420
+    switch = portal.page.get_by_role(
+        'switch', name=portal.role('pause').locator('xpath=..').inner_text().strip()
+    )
+    expect(switch).to_have_count(1)
+    portal.page.locator('body').focus()
+    reached = []
+    for _ in range(30):
+        portal.page.keyboard.press('Tab')
+        reached.append(
+            portal.page.evaluate(
+                "document.activeElement.closest('phone-call-cell') ? "
+                "document.activeElement.dataset.role || document.activeElement.tagName : ''"
+            )
+        )
+    for target in ('search-now', 'A', 'change-extension', 'pause', 'BUTTON'):
+        assert target in reached, '%s not reached with Tab: %s' % (target, reached)
+    switch.focus()
+    portal.page.keyboard.press('Space')
+    expect(portal.role('paused-badge')).to_be_visible()
+    portal.element.locator('.phone-call-cell__recent-item button').focus()
+    portal.page.keyboard.press('Enter')
+    expect(portal.search).to_have_value('0556102030')
+    expect(portal.results).to_contain_text('Emma Leroy')

@@ -225,12 +225,8 @@ export class PhoneCallCellElement extends HTMLElement {
     }
   }
 
-  /* The search input that receives the number (contract C). */
+  /* The input of the page's search cell that receives the number. */
   searchInput() {
-    if (!this.dataset.searchCellIndex && this.dataset.targetInput) {
-      // A context without search_cell_index: the input's selector.
-      return document.querySelector(this.dataset.targetInput);
-    }
     return findSearchInput(parseInt(this.dataset.searchCellIndex, 10) || 0);
   }
 
