@@ -202,13 +202,15 @@ def national_digits(number, region):
 
 @functools.lru_cache(maxsize=4096)
 def read_caller(text, region):
-    """Read the caller ``text`` (as the IPBX sent it, stripped) in the default ``region`` (e.g. ``'FR'``).
+    """Read the caller ``text`` (as the IPBX sent it) in the default ``region`` (e.g. ``'FR'``).
 
-    ``text`` is expected free of hidden characters (``is_hidden_character``):
-    the endpoints refuse those before reading. Cached: every webhook and
-    every lookup of a caller reads the same few numbers again.
+    The endpoints refuse a caller holding hidden characters
+    (``is_hidden_character``); any that reach this function otherwise (a
+    call stored before they were refused, a direct call) are ignored, so
+    that they never make a caller another. Cached: every webhook and every
+    lookup of a caller reads the same few numbers again.
     """
-    text = (text or '').strip()
+    text = ''.join(char for char in text or '' if not is_hidden_character(char)).strip()
     subject = caller_subject(text)
     if subject.casefold() in WITHHELD_WORDS or not any(char.isalnum() for char in subject):
         return Caller(kind=WITHHELD, e164=None, national=None, display=None, key=WITHHELD_KEY)

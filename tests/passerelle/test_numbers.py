@@ -280,6 +280,13 @@ def test_invisible_and_control_characters_are_hidden_characters(char):
     assert has_hidden_characters('01' + char + '43250135')
 
 
+@pytest.mark.parametrize('char', INVISIBLE, ids=[f'U+{ord(char):04X}' for char in INVISIBLE])
+def test_a_hidden_character_never_makes_a_caller_another(char):
+    """The endpoints refuse them; a caller that reaches the reading with one is read without it."""
+    reading = read_caller('01' + char + '43250135', 'FR')
+    assert (reading.key, reading.display) == ('+33143250135', '01 43 25 01 35')
+
+
 @pytest.mark.parametrize(
     'char', ['0', '+', ' ', '\u00a0', '\u3000', '-', 'é', 'ש', 'م', '٤', '４', '<', '"', '\u0301']
 )
