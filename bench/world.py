@@ -97,9 +97,12 @@ def load_history(connector, total, seed=0):
         if existing == 0:
             for index, extension in enumerate(MEASURED_EXTENSIONS):
                 cursor.execute(
-                    f"""INSERT INTO {table} (resource_id, caller, callee, caller_e164, start, "end", details)
-                    SELECT %s, '06' || lpad((n * 7919 %% 100000000)::text, 8, '0'), %s,
+                    f"""INSERT INTO {table} (resource_id, caller, callee, call_id, kind, caller_key, caller_e164, caller_national, caller_display, start, "end", details)
+                    SELECT %s, '06' || lpad((n * 7919 %% 100000000)::text, 8, '0'), %s, '', 'external',
                            '+336' || lpad((n * 7919 %% 100000000)::text, 8, '0'),
+                           '+336' || lpad((n * 7919 %% 100000000)::text, 8, '0'),
+                           '06' || lpad((n * 7919 %% 100000000)::text, 8, '0'),
+                           '06' || lpad((n * 7919 %% 100000000)::text, 8, '0'),
                            now() - n * interval '5 minutes', now() - n * interval '5 minutes' + interval '3 minutes',
                            '{{}}'::jsonb
                     FROM generate_series(1, 10) AS n""",
@@ -107,8 +110,9 @@ def load_history(connector, total, seed=0):
                 )
                 if index % 2 == 0:
                     cursor.execute(
-                        f"""INSERT INTO {table} (resource_id, caller, callee, caller_e164, start, "end", details)
-                        VALUES (%s, '0143250135', %s, '+33143250135', now() - interval '1 minute', NULL, '{{}}'::jsonb)""",
+                        f"""INSERT INTO {table} (resource_id, caller, callee, call_id, kind, caller_key, caller_e164, caller_national, caller_display, start, "end", details)
+                        VALUES (%s, '0143250135', %s, '', 'external', '+33143250135', '+33143250135', '0143250135',
+                                '01 43 25 01 35', now() - interval '1 minute', NULL, '{{}}'::jsonb)""",
                         [connector.pk, extension],
                     )
             existing = call_count()
@@ -124,8 +128,9 @@ def load_history(connector, total, seed=0):
             for name, _definition in indexes:
                 cursor.execute('DROP INDEX %s' % connection.ops.quote_name(name))
             cursor.execute(
-                f"""INSERT INTO {table} (resource_id, caller, callee, caller_e164, start, "end", details)
-                SELECT %s, caller, (1000 + (n %% %s))::text, '+33' || substr(caller, 2), start,
+                f"""INSERT INTO {table} (resource_id, caller, callee, call_id, kind, caller_key, caller_e164, caller_national, caller_display, start, "end", details)
+                SELECT %s, caller, (1000 + (n %% %s))::text, '', 'external', '+33' || substr(caller, 2),
+                       '+33' || substr(caller, 2), caller, caller, start,
                        start + (30 + floor(random() * 600)) * interval '1 second', '{{}}'::jsonb
                 FROM (
                     SELECT n, '0' || (1 + n %% 7)::text || lpad(floor(random() * 100000000)::text, 8, '0') AS caller,

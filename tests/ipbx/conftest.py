@@ -185,7 +185,7 @@ def wait_until(check, timeout, what, interval=0.1):
 
 def call_id_of(call):
     """The call identifier the connector stored with a call (contract A's ``call_id``)."""
-    return call['call_id'] if 'call_id' in call else call['details'].get('call_id')
+    return call['call_id']
 
 
 def current_call(sip_lab, callee, call_id, timeout=15):

@@ -122,7 +122,6 @@ def test_a_start_lost_in_a_longer_outage_shows_nothing_and_its_stop_is_harmless(
     assert all(call['end'] is not None for call in recorded(sip_lab, '42', call_id))
 
 
-@pytest.mark.xfail(strict=True, reason='needs the connector to pair start and stop by call id (issue 10)')
 def test_a_start_delayed_until_after_its_stop_leaves_no_call_in_progress(sip_lab, publik, place_calls):
     # Two webhook senders, the start's the slower: Publik gets the stop first.
     publik.delays = {'call-start': 2.0}
