@@ -79,7 +79,7 @@ def plan(postgres, newest, selected):
             continue
         for backend, url in chosen:
             # Browser tests run once: newest series, last database.
-            once = newest and backend == backends[-1][0]
+            once = newest and backend == chosen[-1][0]
             runs.append((name, path, settings, backend, url, [] if once else ['-m', 'not browser']))
     return runs, notes
 
