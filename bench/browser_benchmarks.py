@@ -42,8 +42,8 @@ API_KEY = 'abcdef'
 os.environ.setdefault('DJANGO_ALLOW_ASYNC_UNSAFE', 'true')
 
 INSTALL_POP_LISTENER = """() => {
-    const cell = document.querySelector('[data-phone-call-cell]');
-    const input = document.querySelector(cell.dataset.targetInput);
+    const cell = document.querySelector('phone-call-cell');
+    const input = document.querySelector('div.searchcell input[type=search]');
     window.benchPops = [];
     input.addEventListener('input', () => window.benchPops.push({value: input.value, t: performance.now()}));
     return Number(cell.dataset.pollInterval);
@@ -109,7 +109,7 @@ COUNTERS_INIT_SCRIPT = """(() => {
         nodes: document.getElementsByTagName('*').length,
     });
 })();"""
-BUSY = "() => { const root = document.querySelector('[data-phone-call-cell]'); return !!(root.phoneCallCell && root.phoneCallCell.busy); }"
+BUSY = "() => { const cell = document.querySelector('phone-call-cell'); return !!(cell && cell.busy); }"
 
 
 def login(browser, base_url, username='agent', clock=False):
@@ -125,7 +125,7 @@ def login(browser, base_url, username='agent', clock=False):
     page.fill('input[name=password]', username)
     page.locator('form').filter(has=page.locator('input[name=password]')).locator('[type=submit]').click()
     page.wait_for_url(base_url + '/')
-    page.locator('[data-phone-call-cell]').wait_for()
+    page.locator('phone-call-cell').wait_for()
     return page
 
 
