@@ -123,7 +123,7 @@ def login(browser, base_url, username='agent', clock=False):
     page.goto(base_url + '/login/?next=/')
     page.fill('input[name=username]', username)
     page.fill('input[name=password]', username)
-    page.locator('form').filter(has=page.locator('input[name=password]')).locator('[type=submit]').click()
+    page.press('input[name=password]', 'Enter')
     page.wait_for_url(base_url + '/')
     page.locator('phone-call-cell').wait_for()
     return page
@@ -207,6 +207,12 @@ def long_session_benchmark(browser, base_url, minutes):
     import requests
 
     set_poll_interval(2)
+    # Fill the recent calls list first: its growth up to the cell's limit is
+    # content, not a leak, and would hide one.
+    for number in range(20):
+        caller = '06%08d' % number
+        for event in ('call-start', 'call-stop'):
+            requests.get(event_url(base_url, event, caller), timeout=10).raise_for_status()
     page = login(browser, base_url, clock=True)
     # From here on the page's time moves only with run_for().
     page.clock.pause_at(page.evaluate('Date.now()') + 1000)
@@ -222,7 +228,8 @@ def long_session_benchmark(browser, base_url, minutes):
         for second in range(0, minutes * 60, 2):
             # A call every 3 minutes, lasting a minute.
             if second % 180 == 0:
-                caller = '07%08d' % second
+                # Valid numbers, like the ones above: every entry of the list has the same shape.
+                caller = '06%08d' % (1000 + second)
                 requests.get(event_url(base_url, 'call-start', caller), timeout=10).raise_for_status()
             elif second % 180 == 60 and caller:
                 requests.get(event_url(base_url, 'call-stop', caller), timeout=10).raise_for_status()
