@@ -11,10 +11,12 @@ demo project that holds both hosts. Each test runs where it proves something:
   configurations, not databases;
 - the end-to-end and SIP suites, and every test marked ``browser``, once: with
   the newest Django series, on PostgreSQL (SQLite when PostgreSQL does not
-  answer).
+  answer); the connector's real-server storms (marked ``server``) with the
+  newest series, on each database.
 
-Suites run two at a time (``TEST_JOBS`` to change it), each printing its output
-when it ends. With ``CI=true`` a missing PostgreSQL or Chromium is a failure,
+Suites run four at a time (``TEST_JOBS`` to change it: most of their time is
+spent waiting for servers and browsers, not computing), each printing its
+output when it ends. With ``CI=true`` a missing PostgreSQL or Chromium is a failure,
 not a skip. Extra arguments go to every pytest run (``make test ARGS='-k stop'``);
 ``TEST_SUITES=combo,e2e`` runs only those suites.
 """
@@ -35,15 +37,30 @@ EVERY_DATABASE = 'every database'
 SQLITE = 'SQLite only'
 ONCE = 'once, newest Django, PostgreSQL'
 NEWEST_SERIES = (5, 2)
-# name, test path, settings module, where it runs; the longest suites first.
+# The end-to-end suite in groups that run side by side: its tests mostly wait
+# for polls, so the two cores have room for more than one browser.
+E2E_GROUPS = {
+    'e2e-widget': ['tests/e2e/test_widget_live.py'],
+    'e2e-tabs': ['tests/e2e/test_single_poller.py', 'tests/e2e/test_forms_offer.py'],
+}
+# name, pytest arguments (paths), settings module, where it runs; the longest suites first.
 SUITES = [
-    ('e2e', 'tests/e2e', 'tests.settings.demo', ONCE),
-    ('ipbx', 'tests/ipbx', 'tests.settings.demo', ONCE),
-    ('passerelle', 'tests/passerelle', 'tests.settings.passerelle', EVERY_DATABASE),
-    ('combo', 'tests/combo', 'tests.settings.combo', EVERY_DATABASE),
-    ('combo-nosearch', 'tests/combo_nosearch', 'tests.settings.combo_nosearch', SQLITE),
-    ('hosts', 'tests/hosts', 'tests.hosts.settings', SQLITE),
+    *((name, paths, 'tests.settings.demo', ONCE) for name, paths in E2E_GROUPS.items()),
+    (
+        'e2e',
+        ['tests/e2e', *('--ignore=' + path for paths in E2E_GROUPS.values() for path in paths)],
+        'tests.settings.demo',
+        ONCE,
+    ),
+    ('ipbx', ['tests/ipbx'], 'tests.settings.demo', ONCE),
+    ('passerelle', ['tests/passerelle'], 'tests.settings.passerelle', EVERY_DATABASE),
+    ('combo', ['tests/combo'], 'tests.settings.combo', EVERY_DATABASE),
+    ('combo-nosearch', ['tests/combo_nosearch'], 'tests.settings.combo_nosearch', SQLITE),
+    ('hosts', ['tests/hosts'], 'tests.hosts.settings', SQLITE),
 ]
+# Tests marked so run only where the suite's browser tests run (newest series,
+# last database of the suite): Chromium, and the connector's real-server storms.
+ONCE_MARKS = 'not browser and not server'
 DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/'
 CHROMIUM = '/usr/bin/chromium'
 
@@ -62,10 +79,10 @@ def postgres_answers(url):
 
 
 def plan(postgres, newest, selected):
-    """The ``(suite, path, settings, backend, url, marks)`` runs of this invocation, and notes about the rest."""
+    """The ``(suite, paths, settings, backend, url, marks)`` runs of this invocation, and notes about the rest."""
     runs, notes = [], []
     backends = [('sqlite', '')] + ([('postgresql', postgres)] if postgres else [])
-    for name, path, settings, where in SUITES:
+    for name, paths, settings, where in SUITES:
         if selected and name not in selected:
             continue
         if where == EVERY_DATABASE:
@@ -78,13 +95,18 @@ def plan(postgres, newest, selected):
             notes.append('%s: runs with Django %d.%d only' % (name, *NEWEST_SERIES))
             continue
         for backend, url in chosen:
-            # Browser tests run once: newest series, last database.
-            once = newest and backend == chosen[-1][0]
-            runs.append((name, path, settings, backend, url, [] if once else ['-m', 'not browser']))
+            if newest and backend == chosen[-1][0]:
+                marks = []
+            elif newest:
+                # The real-server storms prove something on each database, Chromium on one.
+                marks = ['-m', 'not browser']
+            else:
+                marks = ['-m', ONCE_MARKS]
+            runs.append((name, paths, settings, backend, url, marks))
     return runs, notes
 
 
-def run_suite(name, path, settings, backend, url, marks, args):
+def run_suite(name, paths, settings, backend, url, marks, args):
     """Run one suite; return ``(label, exit code, counts, seconds, output)``."""
     label = '%s on %s' % (name, backend)
     junit = 'test-artifacts/%s-%s.xml' % (name, backend)
@@ -99,7 +121,7 @@ def run_suite(name, path, settings, backend, url, marks, args):
         sys.executable,
         '-m',
         'pytest',
-        path,
+        *paths,
         '--ds',
         settings,
         '--junitxml',
@@ -157,7 +179,7 @@ def main(args):
     os.makedirs('test-artifacts', exist_ok=True)
     totals = {'passed': 0, 'failed': 0, 'skipped': 0}
     timings = []
-    jobs = max(1, int(os.environ.get('TEST_JOBS', '2')))
+    jobs = max(1, int(os.environ.get('TEST_JOBS', '4')))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         futures = [pool.submit(run_suite, *run, args) for run in runs]
         for future in futures:

@@ -19,7 +19,7 @@ from django.db import connection
 from passerelle_phonecalls.models import Call
 from tests.passerelle.support import CuttableProxy, Gunicorn, record_figures
 
-pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgresql, pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
 API_KEY = 'outage-Pm42-key'
 SENDERS = 4

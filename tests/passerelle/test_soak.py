@@ -29,7 +29,7 @@ from tests.passerelle.support import (
     stored_calls,
 )
 
-pytestmark = [pytest.mark.postgresql, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgresql, pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
 SEED = 20241124
 CLIENTS = 8

@@ -23,7 +23,7 @@ from django.utils import timezone
 from passerelle_phonecalls.models import Call
 from tests.passerelle.support import Gunicorn, record_figures
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
 THREADS = 32
 CALLS_PER_THREAD = 10
