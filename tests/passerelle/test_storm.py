@@ -26,7 +26,7 @@ from tests.passerelle.support import Gunicorn, record_figures
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
 THREADS = 32
-CALLS_PER_THREAD = 10
+CALLS_PER_THREAD = 5
 API_KEY = 'storm-Xw27-key'
 REQUEST_SECONDS = 30
 CALLERS = [f'01432501{index:02d}' for index in range(10)]
