@@ -18,7 +18,7 @@ settings.register_profile(
 )
 settings.register_profile(
     'ci',
-    max_examples=150,
+    max_examples=100,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     print_blob=True,

@@ -12,9 +12,10 @@ demo project that holds both hosts. Each test runs where it proves something:
 - the end-to-end and SIP suites, and every test marked ``browser``, once: with
   the newest Django series, on PostgreSQL (SQLite when PostgreSQL does not
   answer); the connector's real-server storms (marked ``server``) with the
-  newest series, on each database.
+  newest series, on each database; with ``CI=true``, the thorough Hypothesis
+  profile with the newest series, the quick one with the others.
 
-Suites run four at a time (``TEST_JOBS`` to change it: most of their time is
+Suites run three at a time (``TEST_JOBS`` to change it: most of their time is
 spent waiting for servers and browsers, not computing), each printing its
 output when it ends. With ``CI=true`` a missing PostgreSQL or Chromium is a failure,
 not a skip. Extra arguments go to every pytest run (``make test ARGS='-k stop'``);
@@ -37,24 +38,14 @@ EVERY_DATABASE = 'every database'
 SQLITE = 'SQLite only'
 ONCE = 'once, newest Django, PostgreSQL'
 NEWEST_SERIES = (5, 2)
-# The end-to-end suite in groups that run side by side: its tests mostly wait
-# for polls, so the two cores have room for more than one browser.
-E2E_GROUPS = {
-    'e2e-widget': ['tests/e2e/test_widget_live.py'],
-    'e2e-tabs': ['tests/e2e/test_single_poller.py', 'tests/e2e/test_forms_offer.py'],
-}
-# name, pytest arguments (paths), settings module, where it runs; the longest suites first.
+# name, pytest arguments, settings module, where it runs; the longest suites first.
 SUITES = [
-    *((name, paths, 'tests.settings.demo', ONCE) for name, paths in E2E_GROUPS.items()),
-    (
-        'e2e',
-        ['tests/e2e', *('--ignore=' + path for paths in E2E_GROUPS.values() for path in paths)],
-        'tests.settings.demo',
-        ONCE,
-    ),
-    ('ipbx', ['tests/ipbx'], 'tests.settings.demo', ONCE),
     ('passerelle', ['tests/passerelle'], 'tests.settings.passerelle', EVERY_DATABASE),
+    # Its tests mostly wait for polls and pages: three at a time, in three
+    # processes (pytest-xdist), each with its own live server and database.
+    ('e2e', ['tests/e2e', '-n', '3'], 'tests.settings.demo', ONCE),
     ('combo', ['tests/combo'], 'tests.settings.combo', EVERY_DATABASE),
+    ('ipbx', ['tests/ipbx'], 'tests.settings.demo', ONCE),
     ('combo-nosearch', ['tests/combo_nosearch'], 'tests.settings.combo_nosearch', SQLITE),
     ('hosts', ['tests/hosts'], 'tests.hosts.settings', SQLITE),
 ]
@@ -79,10 +70,10 @@ def postgres_answers(url):
 
 
 def plan(postgres, newest, selected):
-    """The ``(suite, paths, settings, backend, url, marks)`` runs of this invocation, and notes about the rest."""
+    """The ``(suite, arguments, settings, backend, url, marks)`` runs of this invocation, and notes about the rest."""
     runs, notes = [], []
     backends = [('sqlite', '')] + ([('postgresql', postgres)] if postgres else [])
-    for name, paths, settings, where in SUITES:
+    for name, arguments, settings, where in SUITES:
         if selected and name not in selected:
             continue
         if where == EVERY_DATABASE:
@@ -102,16 +93,19 @@ def plan(postgres, newest, selected):
                 marks = ['-m', 'not browser']
             else:
                 marks = ['-m', ONCE_MARKS]
-            runs.append((name, paths, settings, backend, url, marks))
+            runs.append((name, arguments, settings, backend, url, marks))
     return runs, notes
 
 
-def run_suite(name, paths, settings, backend, url, marks, args):
+def run_suite(name, arguments, settings, backend, url, marks, args, newest):
     """Run one suite; return ``(label, exit code, counts, seconds, output)``."""
     label = '%s on %s' % (name, backend)
     junit = 'test-artifacts/%s-%s.xml' % (name, backend)
-    env = dict(
-        os.environ,
+    env = dict(os.environ)
+    if not newest and truthy(os.environ.get('CI')):
+        # Properties explore inputs, not Django series: thoroughly with the newest, quickly here.
+        env.setdefault('HYPOTHESIS_PROFILE', 'dev')
+    env.update(
         TEST_DATABASE_URL=url,
         DJANGO_SETTINGS_MODULE=settings,
         # Suites running side by side on PostgreSQL each get their own test database.
@@ -121,7 +115,7 @@ def run_suite(name, paths, settings, backend, url, marks, args):
         sys.executable,
         '-m',
         'pytest',
-        *paths,
+        *arguments,
         '--ds',
         settings,
         '--junitxml',
@@ -179,9 +173,9 @@ def main(args):
     os.makedirs('test-artifacts', exist_ok=True)
     totals = {'passed': 0, 'failed': 0, 'skipped': 0}
     timings = []
-    jobs = max(1, int(os.environ.get('TEST_JOBS', '4')))
+    jobs = max(1, int(os.environ.get('TEST_JOBS', '3')))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_suite, *run, args) for run in runs]
+        futures = [pool.submit(run_suite, *run, args, newest) for run in runs]
         for future in futures:
             label, code, counts, seconds, text = future.result()
             print('\n=== %s (%.0f s) ===\n%s' % (label, seconds, text), end='', flush=True)

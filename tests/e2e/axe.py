@@ -8,6 +8,7 @@ for that version (pinned here), and cached under test-artifacts/.
 import base64
 import hashlib
 import io
+import os
 import pathlib
 import tarfile
 import urllib.request
@@ -40,7 +41,10 @@ def tarball():
     if integrity_of(data) != AXE_INTEGRITY:
         pytest.fail('axe-core %s from %s does not match its pinned integrity' % (AXE_VERSION, TARBALL_URL))
     CACHE.parent.mkdir(exist_ok=True)
-    CACHE.write_bytes(data)
+    # Written aside then renamed: test processes running side by side never read half a file.
+    partial = CACHE.with_name('%s.%d' % (CACHE.name, os.getpid()))
+    partial.write_bytes(data)
+    os.replace(partial, CACHE)
     return data
 
 

@@ -150,11 +150,16 @@ def cell_settings(demo):
 
 @pytest.fixture(scope='session')
 def audit():
-    """axe-core on the phone cell; the figures of every run land in test-artifacts/axe-summary.json."""
+    """axe-core on the phone cell; the figures of every run land in test-artifacts/axe-summary*.json.
+
+    One file per test process: pytest-xdist runs the suite in several.
+    """
     audit = Audit()
     yield audit
     if audit.runs:
-        path = pathlib.Path(__file__).resolve().parents[2] / 'test-artifacts' / 'axe-summary.json'
+        worker = os.environ.get('PYTEST_XDIST_WORKER')
+        name = 'axe-summary-%s.json' % worker if worker else 'axe-summary.json'
+        path = pathlib.Path(__file__).resolve().parents[2] / 'test-artifacts' / name
         path.parent.mkdir(exist_ok=True)
         path.write_text(json.dumps(audit.runs, indent=1, ensure_ascii=False))
 

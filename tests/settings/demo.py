@@ -4,3 +4,6 @@ from demo.settings import *  # noqa: F403
 from tests.settings import databases
 
 DATABASES = databases('demo')
+# Every test seeds the demo's three accounts and logs one in: with Django's
+# real hasher that was seconds of hashing per test, and no test is about it.
+PASSWORD_HASHERS = ['django.contrib.auth.hashers.MD5PasswordHasher']
