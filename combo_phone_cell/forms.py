@@ -14,7 +14,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from . import client, host, wcs
-from .extensions import ExtensionForm  # noqa: F401 (its former place, still imported from here)
 
 
 class SuggestionsURLInput(forms.URLInput):

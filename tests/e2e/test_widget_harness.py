@@ -27,7 +27,7 @@ from django.test import RequestFactory
 from django.utils import translation
 
 import combo_phone_cell
-from combo_phone_cell.forms import ExtensionForm
+from combo_phone_cell.extensions import ExtensionForm
 from tests.e2e.widget import Cell
 
 pytestmark = pytest.mark.browser
