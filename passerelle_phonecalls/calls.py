@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .host import APIError
-from .numbers import WITHHELD, has_hidden_characters, is_hidden_character
+from .numbers import WITHHELD, has_hidden_characters, remove_hidden_characters
 
 MAX_NUMBER_LENGTH = 64
 MAX_CALL_ID_LENGTH = 128
@@ -137,11 +137,6 @@ def clean_flag_parameter(name, value):
     raise invalid_parameter(name, gettext('it must be 1 or 0.'))
 
 
-def remove_control_characters(text):
-    """Return ``text`` without its control and invisible characters."""
-    return ''.join(char for char in text if not is_hidden_character(char))
-
-
 def is_secret_parameter(key):
     """Tell whether the parameter ``key`` may carry a credential and must never be stored.
 
@@ -171,7 +166,7 @@ def extract_details(request, exclude=()):
         sources.append(request.POST)
     for source in sources:
         for key in source:
-            clean_key = remove_control_characters(key).strip()
+            clean_key = remove_hidden_characters(key).strip()
             if (
                 not clean_key
                 or len(clean_key) > MAX_DETAILS_KEY_LENGTH
@@ -182,7 +177,7 @@ def extract_details(request, exclude=()):
                 continue
             if clean_key not in details and len(details) >= MAX_DETAILS_KEYS:
                 continue
-            details[clean_key] = remove_control_characters(source.getlist(key)[-1])[:MAX_DETAILS_VALUE_LENGTH]
+            details[clean_key] = remove_hidden_characters(source.getlist(key)[-1])[:MAX_DETAILS_VALUE_LENGTH]
     return details
 
 

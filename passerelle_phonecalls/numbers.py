@@ -148,6 +148,11 @@ def has_hidden_characters(text):
     return any(is_hidden_character(char) for char in text or '')
 
 
+def remove_hidden_characters(text):
+    """Return ``text`` without its hidden characters (``is_hidden_character``)."""
+    return ''.join(char for char in text or '' if not is_hidden_character(char))
+
+
 def caller_subject(text):
     """The part of a caller writing that names the caller.
 
@@ -210,7 +215,7 @@ def read_caller(text, region):
     that they never make a caller another. Cached: every webhook and every
     lookup of a caller reads the same few numbers again.
     """
-    text = ''.join(char for char in text or '' if not is_hidden_character(char)).strip()
+    text = remove_hidden_characters(text).strip()
     subject = caller_subject(text)
     if subject.casefold() in WITHHELD_WORDS or not any(char.isalnum() for char in subject):
         return Caller(kind=WITHHELD, e164=None, national=None, display=None, key=WITHHELD_KEY)
