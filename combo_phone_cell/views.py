@@ -35,25 +35,35 @@ def no_store(response):
     return response
 
 
+def agent_cell(request, cell_pk):
+    """``(cell, None)`` when the user of ``request`` may use the cell, else ``(None, (message, status, state))``.
+
+    404 (``config_error``) for a cell that does not exist; 403
+    ``signed_out`` for an anonymous user (the session ended); 403
+    ``config_error`` for a cell or page the user cannot see.
+    """
+    cell = PhoneCallCell.objects.select_related('page').filter(pk=cell_pk).first()
+    if cell is None:
+        return None, (_('This cell does not exist.'), 404, 'config_error')
+    if not request.user.is_authenticated:
+        return None, (_('You must be logged in.'), 403, 'signed_out')
+    if not host.cell_is_visible(cell, request) or not host.page_is_visible(cell.page, request.user):
+        return None, (_('You cannot see this cell.'), 403, 'config_error')
+    return cell, None
+
+
 def cell_for_agent(request, cell_pk):
     """``(cell, None)`` when the user of ``request`` may use the cell, else ``(None, error answer)``.
 
-    Only GET. 405 for another method; 404 (``config_error``) for a cell
-    that does not exist; 403 ``signed_out`` for an anonymous user (the
-    session ended); 403 ``config_error`` for a cell or page the user cannot
-    see.
+    Only GET: 405 for another method; otherwise the refusals of ``agent_cell``.
     """
     if request.method != 'GET':
         response = json_error(_('Method not allowed.'), 405)
         response['Allow'] = 'GET'
         return None, response
-    cell = PhoneCallCell.objects.select_related('page').filter(pk=cell_pk).first()
-    if cell is None:
-        return None, json_error(_('This cell does not exist.'), 404, 'config_error')
-    if not request.user.is_authenticated:
-        return None, json_error(_('You must be logged in.'), 403, 'signed_out')
-    if not host.cell_is_visible(cell, request) or not host.page_is_visible(cell.page, request.user):
-        return None, json_error(_('You cannot see this cell.'), 403, 'config_error')
+    cell, refusal = agent_cell(request, cell_pk)
+    if refusal is not None:
+        return None, json_error(*refusal)
     return cell, None
 
 
@@ -121,13 +131,10 @@ def set_extension(request, cell_pk):
     """
     if request.method != 'POST':
         return HttpResponseNotAllowed(['POST'])
-    cell = PhoneCallCell.objects.select_related('page').filter(pk=cell_pk).first()
-    if cell is None:
-        return json_error(_('This cell does not exist.'), 404)
-    if not request.user.is_authenticated:
-        return json_error(_('You must be logged in.'), 403)
-    if not host.cell_is_visible(cell, request) or not host.page_is_visible(cell.page, request.user):
-        return json_error(_('You cannot see this cell.'), 403)
+    cell, refusal = agent_cell(request, cell_pk)
+    if refusal is not None:
+        message, status, _state = refusal
+        return json_error(message, status)
     if not cell.self_service:
         return json_error(_('This cell does not let agents set their extension.'), 403)
 
