@@ -23,7 +23,6 @@ logger = logging.getLogger(__name__)
 MAX_ERROR_LENGTH = 200
 MAX_STRING_LENGTH = 128
 KINDS = ('external', 'internal', 'withheld', 'unreadable')
-SEARCH_VALUE_FORMATS = ('national', 'e164', 'raw')
 
 
 class ConnectorError(Exception):
