@@ -58,6 +58,19 @@ def read_connector_url(value, max_length):
     return url
 
 
+def posted_api_key(posted, clear, saved):
+    """The API key a settings post means: ``posted`` when given, else none if ``clear``, else ``saved``.
+
+    The key is never shown, even to an administrator, so an empty key field
+    means "unchanged". The settings form and its connection test both read
+    a post this way.
+    """
+    posted = (posted or '').strip()
+    if posted:
+        return posted
+    return '' if clear else saved
+
+
 def passerelle_suggestions():
     """Base URLs of the Passerelle services this Combo knows, as (url, title) pairs."""
     return [
@@ -189,9 +202,9 @@ class PhoneCallCellForm(forms.ModelForm):
 
     def clean(self):
         cleaned_data = super().clean()
-        if not cleaned_data.get('api_key', '').strip():
-            # An empty key field means "unchanged", since the current key is never shown.
-            cleaned_data['api_key'] = '' if cleaned_data.get('clear_api_key') else self.instance.api_key
+        cleaned_data['api_key'] = posted_api_key(
+            cleaned_data.get('api_key'), cleaned_data.get('clear_api_key'), self.instance.api_key
+        )
         return cleaned_data
 
     @property

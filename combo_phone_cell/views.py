@@ -14,7 +14,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from . import check, host, wcs
 from .connector import ConnectorError, fetch_calls, poll_limit, widget_call
 from .extensions import ExtensionForm
-from .forms import read_connector_url
+from .forms import posted_api_key, read_connector_url
 from .models import AgentExtension, PhoneCallCell
 
 
@@ -180,10 +180,9 @@ def check_connection(request, cell_pk):
     except ValidationError as error:
         ok, steps = check.invalid_url(error.messages[0])
         return JsonResponse({'err': 0, 'ok': ok, 'steps': steps})
-    if request.POST.get('api_key', '').strip():
-        cell.api_key = request.POST['api_key'].strip()
-    elif request.POST.get('clear_api_key'):
-        cell.api_key = ''
+    cell.api_key = posted_api_key(
+        request.POST.get('api_key'), request.POST.get('clear_api_key'), cell.api_key
+    )
     extension = request.POST.get('phone_call_check_extension', '').strip() or cell.agent_extension(request)
     ok, steps = check.check_connection(cell, extension)
     return JsonResponse({'err': 0, 'ok': ok, 'steps': steps})
