@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from . import client
-from .connector import ConnectorError, credential, fetch_calls, poll_limit
+from .connector import ConnectorError, credential, fetch_calls
 from .extensions import clean_extension
 
 STEPS = ('url', 'credentials', 'answers', 'exists', 'access', 'phonecalls', 'calls')
@@ -124,7 +124,7 @@ def check_connection(cell, extension):
         return report.ok, report.as_list()
 
     try:
-        current, past = fetch_calls(cell, extension, poll_limit(cell))
+        current, past = fetch_calls(cell, extension)
     except ConnectorError as error:
         explain_failure(report, error, kind, service, server, slug)
         return report.ok, report.as_list()
@@ -133,7 +133,7 @@ def check_connection(cell, extension):
     report.set('exists', 'ok', _('The connector « %s » exists.') % slug)
     report.set('access', 'ok', access_granted(kind, service))
     report.set('phonecalls', 'ok', _("The answer is a phonecalls connector's."))
-    recent = len(past[: cell.recent_calls])
+    recent = len(past)
     report.set(
         'calls',
         'ok',

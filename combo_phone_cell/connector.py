@@ -103,11 +103,6 @@ def calls_url(cell, extension, limit):
     return client.signed_url(url, service) if kind == 'signature' else url
 
 
-def poll_limit(cell):
-    """How many ended calls the poll asks for: the cell's recent calls, at least one."""
-    return cell.recent_calls or 1
-
-
 def _json(body):
     try:
         return json.loads(body)
@@ -159,10 +154,11 @@ def _read_calls(answer):
     return current, past
 
 
-def fetch_calls(cell, extension, limit):
+def fetch_calls(cell, extension):
     """Ask the connector for the calls of ``extension``; return its ``(current, past)`` lists of call dicts.
 
-    ``limit`` bounds the number of past calls. Raises ``ConnectorError`` on
+    ``past`` holds at most the cell's ``recent_calls`` (the connector is
+    asked for at least one, its smallest limit). Raises ``ConnectorError`` on
     any failure, after logging it with the connector's base URL (port
     included, never the query, which holds the signature or the key).
     """
@@ -170,14 +166,15 @@ def fetch_calls(cell, extension, limit):
         if not cell.connector_url.strip():
             raise ConnectorError('no_url', 'no connector URL')
         try:
-            url = calls_url(cell, extension, limit)
+            url = calls_url(cell, extension, cell.recent_calls or 1)
         except ValueError:
             raise ConnectorError('invalid_url', 'invalid connector URL') from None
         try:
             answer = client.get(url)
         except client.TransportError as error:
             raise ConnectorError(error.kind, error.reason) from None
-        return _read_calls(answer)
+        current, past = _read_calls(answer)
+        return current, past[: cell.recent_calls]
     except ConnectorError as error:
         logger.warning(
             'phone call cell %s: connector %s: %s',

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from . import check, host, wcs
-from .connector import ConnectorError, fetch_calls, poll_limit, widget_call
+from .connector import ConnectorError, fetch_calls, widget_call
 from .extensions import ExtensionForm
 from .forms import posted_api_key, read_connector_url
 from .models import AgentExtension, PhoneCallCell
@@ -89,12 +89,12 @@ def poll(request, cell_pk):
     if extension is None:
         return no_store(JsonResponse({'err': 0, 'state': 'no_extension', 'data': data}))
     try:
-        current, past = fetch_calls(cell, extension, poll_limit(cell))
+        current, past = fetch_calls(cell, extension)
     except ConnectorError as error:
         return no_store(json_error(error.message, error.http_status, error.state, error.reason))
     value_format = cell.search_value_format
     data['current'] = [widget_call(call, value_format) for call in current]
-    data['recent'] = [widget_call(call, value_format) for call in past[: cell.recent_calls]]
+    data['recent'] = [widget_call(call, value_format) for call in past]
     return no_store(JsonResponse({'err': 0, 'state': 'ok', 'data': data}))
 
 
