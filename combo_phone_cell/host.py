@@ -9,6 +9,7 @@ costs a feature, not Combo's start-up. ``docs/hosts.rst`` lists them as a
 table with a checklist for a maintainer who has a real Combo.
 """
 
+import functools
 import inspect
 
 # Recalled: the base class of every cell and the decorator that registers a
@@ -76,8 +77,10 @@ def search_cell_name(search_cell):
     return str(getattr(search_cell, 'title', '') or getattr(search_cell, 'slug', '') or '')
 
 
-def _takes_a_user(method):
-    parameters = [name for name in inspect.signature(method).parameters if name != 'self']
+# Per class: a signature does not change, and every poll asks.
+@functools.cache
+def _takes_a_user(cell_class):
+    parameters = [name for name in inspect.signature(cell_class.is_visible).parameters if name != 'self']
     return bool(parameters) and parameters[0] == 'user'
 
 
@@ -89,7 +92,7 @@ def cell_is_visible(cell, request):
     is called. Wrong in another way: the exception reaches the view (a
     500), which is better than showing calls to the wrong people.
     """
-    if _takes_a_user(cell.is_visible):
+    if _takes_a_user(type(cell)):
         return bool(cell.is_visible(user=getattr(request, 'user', None)))
     return bool(cell.is_visible(request))
 
