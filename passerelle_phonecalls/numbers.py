@@ -197,14 +197,6 @@ def is_of_region(number, region):
     return number.country_code == phonenumbers.country_code_for_region((region or '').upper())
 
 
-def national_digits(number, region):
-    """National digits of ``number`` as ``region`` writes them, ``None`` for a foreign number."""
-    if number is None or not is_of_region(number, region):
-        return None
-    formatted = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-    return ''.join(char for char in formatted if char.isdigit()) or None
-
-
 @functools.lru_cache(maxsize=4096)
 def read_caller(text, region):
     """Read the caller ``text`` (as the IPBX sent it) in the default ``region`` (e.g. ``'FR'``).
@@ -230,11 +222,12 @@ def read_caller(text, region):
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if is_of_region(number, region):
         display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+        national = ''.join(char for char in display if char.isdigit()) or None
     else:
         display = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
-    return Caller(
-        kind=EXTERNAL, e164=e164, national=national_digits(number, region), display=display, key=e164
-    )
+        # A foreign number has no national digits a local agent would search for.
+        national = None
+    return Caller(kind=EXTERNAL, e164=e164, national=national, display=display, key=e164)
 
 
 def validate_region(value):
