@@ -230,7 +230,7 @@ def widget_call(call, value_format):
         'id': call['id'],
         'kind': kind,
         'caller_display': display,
-        'search_value': search_value({**call, 'kind': kind}, value_format),
+        'search_value': search_value(call, value_format),
         'start': _text(call.get('start')),
         'end': _text(call.get('end')),
         'duration': _seconds(call.get('duration')),
