@@ -33,9 +33,12 @@ pytestmark = [pytest.mark.postgresql, pytest.mark.server, pytest.mark.django_db(
 
 SEED = 20241124
 CLIENTS = 8
+# 15 callers x 10 extensions: every fault of the log occurs dozens of times.
+CALLERS = 15
 API_KEY = 'soak-Zq81-key'
-# Bounds: the whole replay, and any single request.
-REPLAY_SECONDS = 60
+# Guards against a hang, not speed checks (speed is measured under bench/): a
+# machine loaded by other test processes replays the log several times slower.
+REPLAY_SECONDS = 300
 REQUEST_SECONDS = 10
 
 
@@ -105,7 +108,7 @@ def test_concurrent_replay_of_a_faulty_event_log_leaves_what_the_reference_model
     server, connector, api_user_factory
 ):
     api_user_factory(connector, key=API_KEY)
-    log = random_event_log(SEED)
+    log = random_event_log(SEED, callers=CALLERS)
     queues = partition(log, CLIENTS, SEED)
     started = time.monotonic()
     clients = [Client(server.url, queue, started + REPLAY_SECONDS) for queue in queues]
