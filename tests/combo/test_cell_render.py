@@ -184,3 +184,21 @@ def test_page_never_shows_the_api_key(agent_app, cell_factory):
     response = agent_app.get('/')
 
     assert 'abcdef-secret' not in response.text
+
+
+def test_every_element_the_cell_refers_to_is_on_the_page(agent_app, cell_factory):
+    # Django 5 points a field with help text at "<field id>_helptext" (aria-describedby);
+    # a reference to a missing element leaves screen readers with nothing to read.
+    cell = cell_factory(self_service=True)
+
+    response = agent_app.get('/')
+
+    (cell_element,) = response.lxml.xpath(f'//div[@id="{cell.get_reference()}"]')
+    references = {
+        reference
+        for attribute in ('for', 'aria-describedby', 'aria-labelledby', 'aria-controls')
+        for element in cell_element.xpath(f'.//*[@{attribute}]')
+        for reference in element.get(attribute).split()
+    }
+    assert f'id_phone-call-cell-{cell.pk}-extension' in references
+    assert references <= set(cell_element.xpath('.//@id'))
