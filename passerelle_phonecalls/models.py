@@ -168,10 +168,13 @@ class PhoneCalls(BaseResource):
         """Calls of this connector that have not ended."""
         return self.calls.filter(end__isnull=True)
 
-    def is_stale(self, call, now=None):
+    def stale_cutoff(self):
+        """The moment before which an open call is a missed hang-up: now minus the maximum call duration."""
+        return timezone.now() - datetime.timedelta(minutes=self.max_call_duration)
+
+    def is_stale(self, call):
         """Tell whether ``call`` has been open for longer than the maximum call duration."""
-        now = now or timezone.now()
-        return call.end is None and call.start < now - datetime.timedelta(minutes=self.max_call_duration)
+        return call.end is None and call.start < self.stale_cutoff()
 
     def should_record(self, reading):
         """Tell whether a call from the caller read as ``reading`` is recorded (internal calls may be ignored)."""
@@ -355,8 +358,9 @@ class PhoneCalls(BaseResource):
         calls = self.calls.filter(callee=callee)
         if caller is not None:
             calls = calls.filter(self.same_number(caller))
-        cutoff = timezone.now() - datetime.timedelta(minutes=self.max_call_duration)
-        current = list(calls.filter(end__isnull=True, start__gte=cutoff).order_by('-start', '-pk')[:limit])
+        current = list(
+            calls.filter(end__isnull=True, start__gte=self.stale_cutoff()).order_by('-start', '-pk')[:limit]
+        )
         past = list(calls.filter(end__isnull=False).order_by('-start', '-pk')[:limit])
         return current, past
 
@@ -382,8 +386,7 @@ class PhoneCalls(BaseResource):
 
     def close_stale_calls(self):
         """Close the calls open for longer than the maximum call duration; return how many."""
-        cutoff = timezone.now() - datetime.timedelta(minutes=self.max_call_duration)
-        return self.close_calls(self.open_calls().filter(start__lt=cutoff))
+        return self.close_calls(self.open_calls().filter(start__lt=self.stale_cutoff()))
 
     def purge_old_calls(self):
         """Delete the calls that ended more than the retention period ago; return how many."""
