@@ -98,7 +98,7 @@ def check_connection(cell, extension):
         _('The URL is read: server %(server)s, connector « %(slug)s ».') % {'server': server, 'slug': slug},
     )
 
-    kind, service = credential(cell)
+    kind, service = credential(cell.connector_url, cell.api_key)
     if kind == 'signature':
         values = {'service': service.get('title') or service['url'], 'orig': service.get('orig') or ''}
         report.set(

@@ -11,6 +11,7 @@ redirects are not followed: a signed URL must not be carried elsewhere.
 """
 
 import http.cookiejar
+import json
 import time
 import urllib.parse
 
@@ -72,6 +73,13 @@ class Answer:
         self.status = status
         self.body = body
         self.location = location
+
+    def json(self):
+        """The body read as JSON, or None when it is not JSON."""
+        try:
+            return json.loads(self.body)
+        except (ValueError, RecursionError):
+            return None
 
 
 def get_timeout():

@@ -10,7 +10,6 @@ The connector decides what each caller is (contract A: ``kind``,
 chooses which of its fields to type, and never parses a number.
 """
 
-import json
 import logging
 import urllib.parse
 
@@ -79,12 +78,16 @@ MESSAGES = {
 }
 
 
-def credential(cell):
-    """How the cell authenticates to its connector: ``('signature', service)``, ``('key', None)`` or ``(None, None)``."""
-    service = client.known_service('passerelle', cell.connector_url.strip())
+def credential(connector_url, api_key):
+    """How a cell authenticates to the connector at ``connector_url``.
+
+    ``('signature', service)`` on a known Passerelle service, else ``('key',
+    None)`` when ``api_key`` is set, else ``(None, None)``: no credential.
+    """
+    service = client.known_service('passerelle', connector_url.strip())
     if service is not None:
         return 'signature', service
-    if cell.api_key:
+    if api_key:
         return 'key', None
     return None, None
 
@@ -94,20 +97,13 @@ def calls_url(cell, extension, limit):
     parts = urllib.parse.urlsplit(cell.connector_url.strip())
     path = parts.path if parts.path.endswith('/') else parts.path + '/'
     params = [('callee', extension), ('limit', str(limit))]
-    kind, service = credential(cell)
+    kind, service = credential(cell.connector_url, cell.api_key)
     if kind == 'key':
         params.append(('apikey', cell.api_key))
     url = urllib.parse.urlunsplit(
         (parts.scheme, parts.netloc, path + 'calls', urllib.parse.urlencode(params), '')
     )
     return client.signed_url(url, service) if kind == 'signature' else url
-
-
-def _json(body):
-    try:
-        return json.loads(body)
-    except (ValueError, RecursionError):
-        return None
 
 
 def _is_call(call):
@@ -118,7 +114,7 @@ def _is_call(call):
 
 def _read_calls(answer):
     """The ``(current, past)`` calls of the connector's ``answer``; raises ConnectorError for any other answer."""
-    status, payload = answer.status, _json(answer.body)
+    status, payload = answer.status, answer.json()
     desc = str(payload.get('err_desc') or '')[:MAX_ERROR_LENGTH] if isinstance(payload, dict) else ''
 
     def fail(cause, reason):

@@ -13,7 +13,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import client, host, wcs
+from . import host, wcs
+from .connector import credential
 
 
 class SuggestionsURLInput(forms.URLInput):
@@ -216,7 +217,7 @@ class PhoneCallCellForm(forms.ModelForm):
             url, key = self.cleaned_data['connector_url'], self.cleaned_data['api_key']
         else:
             url, key = self.instance.connector_url, self.instance.api_key
-        return bool(url) and not key and client.known_service('passerelle', url) is None
+        return bool(url) and credential(url, key) == (None, None)
 
 
 @functools.cache

@@ -55,12 +55,8 @@ def _text(value):
     return value.strip()[:MAX_TEXT_LENGTH]
 
 
-def _read_forms(service, body):
-    """The forms of a formdefs answer as ``{"title", "url", "category"}``; None when it is not such an answer."""
-    try:
-        payload = json.loads(body)
-    except (ValueError, RecursionError):
-        return None
+def _read_forms(service, payload):
+    """The forms of a formdefs answer's JSON ``payload`` as ``{"title", "url", "category"}``; None when it is not such an answer."""
     if not isinstance(payload, dict) or payload.get('err') or not isinstance(payload.get('data'), list):
         return None
     forms = []
@@ -95,7 +91,7 @@ def list_forms(service, params, cell_pk):
                 ' (signature refused?)' if answer.status == 403 else ''
             )
         else:
-            forms = _read_forms(service, answer.body)
+            forms = _read_forms(service, answer.json())
             reason = 'not a formdefs answer'
     if forms is None:
         logger.warning('phone call cell %s: w.c.s. %s: %s', cell_pk, client.loggable_url(url), reason)
