@@ -5,6 +5,7 @@
  * call that offers forms). A failed or empty answer hides the section and
  * nothing else: the rest of the cell does not depend on it.
  */
+import {searchValue} from './poll-answer.js';
 
 // Past this many forms, a filter field helps find one.
 const FILTER_FROM = 6;
@@ -66,8 +67,7 @@ export class FormsOffer {
       offered = left > 0;
       this.timer = offered ? setTimeout(() => this.offerFor(call, serverOffset), left) : null;
     }
-    const external = offered && call.data.kind === 'external' && call.data.search_value;
-    this.show(offered ? {caller: external ? String(call.data.search_value) : null} : null);
+    this.show(offered ? {caller: searchValue(call.data) || null} : null);
   }
 
   show(offer) {

@@ -12,10 +12,10 @@
  */
 import {fillSentence, formatDuration} from './call-text.js';
 import {FormsOffer} from './forms-offer.js';
-import {readAnswer} from './poll-answer.js';
+import {readAnswer, searchValue} from './poll-answer.js';
 import {recentItem} from './recent-calls.js';
 import {findSearchInput, typeInto} from './search-input.js';
-import {TabCoordination} from './tab-coordination.js';
+import {REQUEST_TIMEOUT, TabCoordination} from './tab-coordination.js';
 
 const MAX_DELAY = 30000;
 // Misconfigured, signed out: only a person can fix it; check now and then.
@@ -23,7 +23,6 @@ const SLOW_DELAY = 60000;
 // While the tab is hidden nobody watches the pop, but the agent still wants
 // it there when coming back: poll slower, and at once on return.
 const HIDDEN_FACTOR = 5;
-const REQUEST_TIMEOUT = 10000;
 const RECOVERED_NOTICE = 10000;
 // Calls remembered on this page load; the cap bounds a portal left open for weeks.
 const CALL_MEMORY = 50;
@@ -210,10 +209,11 @@ export class PhoneCallCellElement extends HTMLElement {
   /* Type a new call's number, or note why not. */
   pop(record) {
     const call = this.call.data;
+    const value = searchValue(call);
     const input = this.searchInput();
     if (call.kind === 'internal' || call.kind === 'withheld') {
       record.reason = call.kind;
-    } else if (call.kind !== 'external' || !call.search_value) {
+    } else if (!value) {
       record.reason = 'unreadable';
     } else if (!input) {
       record.reason = 'no-search';
@@ -221,7 +221,7 @@ export class PhoneCallCellElement extends HTMLElement {
       record.reason = 'paused';
       record.baseline = input.value;
     } else {
-      record.typed = this.typeIntoSearch(text(call.search_value), false);
+      record.typed = this.typeIntoSearch(value, false);
     }
   }
 
@@ -294,13 +294,12 @@ export class PhoneCallCellElement extends HTMLElement {
   renderCall(view) {
     const call = this.call.data;
     const record = this.call.record;
-    const external = call.kind === 'external' && !!call.search_value;
     this.setText('caller', this.callerLabel(call));
     this.show('caller', view === 'ended');
     const line = record.typed ? 'typed' : record.reason && 'not-typed-' + record.reason;
     this.show('typed', view === 'call' && !!line);
     this.setText('typed', line ? this.text(line) : '');
-    this.show('search-now', view === 'call' && external && !!this.searchInput());
+    this.show('search-now', view === 'call' && !!searchValue(call) && !!this.searchInput());
     this.setText('search-now', this.text(record.typed ? 'search-again' : 'search-now'));
     if (view === 'call' && !this.clock) {
       this.clock = setInterval(() => this.tick(), 1000);
@@ -353,7 +352,7 @@ export class PhoneCallCellElement extends HTMLElement {
     if (button.hasAttribute('data-recent-value')) {
       this.typeIntoSearch(button.value, true);
     } else if (role === 'search-now' && this.call) {
-      if (this.typeIntoSearch(text(this.call.data.search_value), true)) {
+      if (this.typeIntoSearch(searchValue(this.call.data), true)) {
         this.call.record.typed = true;
         this.call.record.reason = null;
       }
@@ -388,7 +387,7 @@ export class PhoneCallCellElement extends HTMLElement {
     if (!paused && record && record.reason === 'paused') {
       const input = this.searchInput();
       if (input && input.value === record.baseline) {
-        record.typed = this.typeIntoSearch(text(this.call.data.search_value), false);
+        record.typed = this.typeIntoSearch(searchValue(this.call.data), false);
         record.reason = null;
       } else {
         record.reason = 'changed';

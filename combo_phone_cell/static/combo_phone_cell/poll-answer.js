@@ -42,3 +42,8 @@ export function readAnswer(body, serverDate) {
     recent: calls(data.recent),
   };
 }
+
+/* What a call types into the search: an outside caller's search_value, as text; '' for any other call. */
+export function searchValue(call) {
+  return call.kind === 'external' && call.search_value ? String(call.search_value) : '';
+}

@@ -5,6 +5,7 @@
  * again (data-recent-value); the others are plain text.
  */
 import {durationElement, fillSentence, formatWhen} from './call-text.js';
+import {searchValue} from './poll-answer.js';
 
 function element(tag, className, content) {
   const node = document.createElement(tag);
@@ -16,7 +17,7 @@ function element(tag, className, content) {
 /* The <li> of `call`, and a signature that changes when what it shows changes. */
 export function recentItem(call, now, text, callerLabel) {
   const kind = ['external', 'internal', 'withheld'].includes(call.kind) ? call.kind : 'unreadable';
-  const value = kind === 'external' && call.search_value ? String(call.search_value) : '';
+  const value = searchValue(call);
   const start = new Date(Date.parse(String(call.start)));
   const when = isNaN(start) ? '' : formatWhen(start, now);
   const item = element('li', 'phone-call-cell__recent-item phone-call-cell__recent-item--' + kind, '');

@@ -13,7 +13,8 @@
  * leader's next poll delay.
  */
 
-const REQUEST_TIMEOUT = 10000;
+// A poll request's timeout (the host aborts it then): a silent leader's watchdog waits it out.
+export const REQUEST_TIMEOUT = 10000;
 
 export class TabCoordination {
   constructor(name, host, interval, maxDelay) {
