@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import requests
+from django.db import connection
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / 'test-artifacts'
@@ -249,6 +250,14 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def served_database():
+    """The test database pytest-django created, as ``Gunicorn``'s ``database``: the path of its SQLite
+    file, or its PostgreSQL name, host and port."""
+    settings_dict = connection.settings_dict
+    keys = ['NAME'] if connection.vendor == 'sqlite' else ['NAME', 'HOST', 'PORT']
+    return {key: settings_dict[key] for key in keys}
+
+
 def gunicorn_knows(option):
     """Whether the installed gunicorn has the command line ``option``."""
     from gunicorn.config import KNOWN_SETTINGS
@@ -261,7 +270,8 @@ class Gunicorn:
 
     ``database`` overrides keys of the default database: the name, host and
     port of the test database pytest-django created (possibly through a
-    proxy), or the path of its SQLite file (``test_database()``).
+    proxy), or the path of its SQLite file (``served_database()``).
+    Used as a context manager, it is ready inside the block and stopped after.
     The error log, with the workers' output, is kept at ``log_path`` for the
     tests to read. There is no access log: it would hold the API keys of the
     query strings (docs/security.rst).
@@ -305,6 +315,17 @@ class Gunicorn:
         self.process = subprocess.Popen(
             command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
         )
+
+    def __enter__(self):
+        try:
+            self.wait_ready()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()
 
     def wait_ready(self, timeout=30):
         """Wait until a worker answers (any HTTP answer will do)."""

@@ -60,12 +60,10 @@ def server(proxy, setup_name, tmp_path):
         **DATABASE_SETUPS[setup_name],
     }
     conn_max_age = database.pop('CONN_MAX_AGE')
-    gunicorn = Gunicorn(database, tmp_path / 'gunicorn.log', workers=2, threads=3, conn_max_age=conn_max_age)
-    try:
-        gunicorn.wait_ready()
+    with Gunicorn(
+        database, tmp_path / 'gunicorn.log', workers=2, threads=3, conn_max_age=conn_max_age
+    ) as gunicorn:
         yield gunicorn
-    finally:
-        gunicorn.stop()
 
 
 Outcome = collections.namedtuple('Outcome', 'kind caller status content_type sent_at seconds')

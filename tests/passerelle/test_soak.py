@@ -16,7 +16,6 @@ import time
 
 import pytest
 import requests
-from django.db import connection
 
 from passerelle_phonecalls.models import Call
 from tests.passerelle.support import (
@@ -26,6 +25,7 @@ from tests.passerelle.support import (
     partition,
     random_event_log,
     record_figures,
+    served_database,
     stored_calls,
 )
 
@@ -45,14 +45,10 @@ REQUEST_SECONDS = 10
 @pytest.fixture
 def server(tmp_path):
     """gunicorn (3 workers x 4 threads) on the test database pytest-django created."""
-    settings_dict = connection.settings_dict
-    database = {'NAME': settings_dict['NAME'], 'HOST': settings_dict['HOST'], 'PORT': settings_dict['PORT']}
-    gunicorn = Gunicorn(database, tmp_path / 'gunicorn.log', workers=3, threads=4, conn_max_age=60)
-    try:
-        gunicorn.wait_ready()
+    with Gunicorn(
+        served_database(), tmp_path / 'gunicorn.log', workers=3, threads=4, conn_max_age=60
+    ) as gunicorn:
         yield gunicorn
-    finally:
-        gunicorn.stop()
 
 
 class Client:

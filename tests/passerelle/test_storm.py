@@ -21,7 +21,7 @@ from django.db import connection
 from django.utils import timezone
 
 from passerelle_phonecalls.models import Call
-from tests.passerelle.support import Gunicorn, record_figures
+from tests.passerelle.support import Gunicorn, record_figures, served_database
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
@@ -34,22 +34,11 @@ CALLERS = [f'01432501{index:02d}' for index in range(10)]
 
 @pytest.fixture
 def server(tmp_path):
-    """gunicorn (3 workers x 4 threads) on the test database, as pytest-django created it."""
-    settings_dict = connection.settings_dict
-    if connection.vendor == 'sqlite':
-        database = {'NAME': settings_dict['NAME']}
-    else:
-        database = {
-            'NAME': settings_dict['NAME'],
-            'HOST': settings_dict['HOST'],
-            'PORT': settings_dict['PORT'],
-        }
-    gunicorn = Gunicorn(database, tmp_path / 'gunicorn.log', workers=2, threads=16, conn_max_age=60)
-    try:
-        gunicorn.wait_ready()
+    """gunicorn (2 workers x 16 threads) on the test database, as pytest-django created it."""
+    with Gunicorn(
+        served_database(), tmp_path / 'gunicorn.log', workers=2, threads=16, conn_max_age=60
+    ) as gunicorn:
         yield gunicorn
-    finally:
-        gunicorn.stop()
 
 
 Answer = collections.namedtuple('Answer', 'kind caller callee call_id status data seconds')
