@@ -5,7 +5,6 @@ servers (``support.py``) that can be told to fail in every way real ones can.
 """
 
 import socket
-import time
 
 import pytest
 from combo.apps.search.models import SearchCell
@@ -146,20 +145,15 @@ def known_passerelle(settings, connector):
     return service
 
 
-def elapsed_since(start):
-    return time.monotonic() - start
-
-
 @pytest.fixture
 def fake_wcs(settings):
     """A fake w.c.s. known to Combo (``KNOWN_SERVICES['wcs']``), with a fresh cache of its listings."""
     from django.core.cache import cache
 
     wcs = FakeWcs()
-    wcs.thread.start()
+    wcs.start()
     settings.KNOWN_SERVICES = {**(settings.KNOWN_SERVICES or {}), 'wcs': {'demarches': wcs.service()}}
     cache.clear()
     yield wcs
-    wcs.server.shutdown()
-    wcs.server.server_close()
+    wcs.stop()
     cache.clear()

@@ -194,6 +194,13 @@ class FakeWcs:
         self.url = f'http://127.0.0.1:{self.server.server_address[1]}/'
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
+    def start(self):
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
     def service(self, secret=None):
         """The ``KNOWN_SERVICES['wcs']`` entry of this w.c.s. (with another ``secret`` to get it wrong)."""
         return {'url': self.url, 'orig': self.orig, 'secret': secret or self.secret, 'title': 'Démarches'}

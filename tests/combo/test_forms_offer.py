@@ -160,14 +160,13 @@ def test_the_poll_never_asks_wcs(
 
 def test_a_failing_wcs_leaves_the_forms_of_the_others(offered, cell_factory, fake_wcs, settings):
     other = FakeWcs(secret='other-secret')
-    other.thread.start()
+    other.start()
     other.behaviour = 'garbage'
     settings.KNOWN_SERVICES = {'wcs': {'demarches': fake_wcs.service(), 'autre': other.service()}}
     try:
         titles = [form['title'] for form in offered(cell_factory(forms_offer='all'))['data']]
     finally:
-        other.server.shutdown()
-        other.server.server_close()
+        other.stop()
 
     assert titles == ['Signalement voirie', 'Demande de rappel']
     assert len(other.received) == 1
