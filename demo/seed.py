@@ -97,10 +97,13 @@ def seed(base_url, signature_orig, signature_secret):
         slug='index', parent=None, defaults={'title': 'Portail agent', 'public': False}
     )
     connector_url = '%s/phonecalls/ipbx/' % base_url.rstrip('/')
-    cell_defaults = {'order': 0, 'public': False, 'connector_url': connector_url}
-    if hasattr(PhoneCallCell, 'forms_offer'):
+    cell_defaults = {
+        'order': 0,
+        'public': False,
+        'connector_url': connector_url,
         # During a call, the w.c.s. forms the agent may submit in back office (two in the demo).
-        cell_defaults['forms_offer'] = 'all'
+        'forms_offer': 'all',
+    }
     cell, _ = PhoneCallCell.objects.get_or_create(page=page, slug='telephonie', defaults=cell_defaults)
     follow_seed(cell, 'connector_url', connector_url)
     SearchCell.objects.get_or_create(page=page, slug='recherche', defaults={'order': 1, 'public': False})

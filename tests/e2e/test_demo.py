@@ -111,8 +111,7 @@ def test_agents_are_offered_two_forms_during_a_call(client):
 
     assert [form['title'] for form in forms] == ['Inscription à la cantine scolaire', 'Signalement voirie']
     assert settings.KNOWN_SERVICES['wcs']['demo']['orig'] == ORIG
-    if hasattr(PhoneCallCell, 'forms_offer'):
-        assert PhoneCallCell.objects.get().forms_offer == 'all'
+    assert PhoneCallCell.objects.get().forms_offer == 'all'
 
 
 @pytest.mark.django_db
