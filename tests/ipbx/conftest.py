@@ -183,16 +183,11 @@ def wait_until(check, timeout, what, interval=0.1):
         time.sleep(interval)
 
 
-def call_id_of(call):
-    """The call identifier the connector stored with a call (contract A's ``call_id``)."""
-    return call['call_id']
-
-
 def current_call(sip_lab, callee, call_id, timeout=15):
     """Wait until the call ``call_id`` is listed as current for ``callee``; return it."""
 
     def find():
-        return [call for call in calls_of(sip_lab, callee)['current'] if call_id_of(call) == call_id]
+        return [call for call in calls_of(sip_lab, callee)['current'] if call['call_id'] == call_id]
 
     return wait_until(find, timeout, 'call %s in progress on %s' % (call_id, callee))[0]
 
@@ -201,7 +196,7 @@ def finished_call(sip_lab, callee, call_id, timeout=15):
     """Wait until the call ``call_id`` of ``callee`` is listed as past (closed); return it."""
 
     def find():
-        return [call for call in calls_of(sip_lab, callee)['past'] if call_id_of(call) == call_id]
+        return [call for call in calls_of(sip_lab, callee)['past'] if call['call_id'] == call_id]
 
     return wait_until(find, timeout, 'call %s finished on %s' % (call_id, callee))[0]
 
@@ -209,7 +204,7 @@ def finished_call(sip_lab, callee, call_id, timeout=15):
 def recorded(sip_lab, callee, call_id):
     """Every call of ``callee`` recorded with the SIP Call-ID ``call_id``, current and past."""
     data = calls_of(sip_lab, callee)
-    return [call for call in data['current'] + data['past'] if call_id_of(call) == call_id]
+    return [call for call in data['current'] + data['past'] if call['call_id'] == call_id]
 
 
 def wait_for_sentinel_call(sip_lab, place_calls, publik, callee):

@@ -3,7 +3,6 @@
 import pytest
 
 from tests.ipbx.conftest import (
-    call_id_of,
     calls_of,
     current_call,
     finished_call,
@@ -77,7 +76,7 @@ def test_ten_overlapping_calls_from_distinct_callers_are_each_recorded_once(sip_
 
     def all_in_progress_together():
         current = {
-            call_id_of(call): call for ext in ('42', '43') for call in calls_of(sip_lab, ext)['current']
+            call['call_id']: call for ext in ('42', '43') for call in calls_of(sip_lab, ext)['current']
         }
         return all(call_id in current for call_id in calls.call_ids) and current
 

@@ -16,7 +16,6 @@ import pytest
 from tests.ipbx.conftest import (
     FIGURES,
     MAX_CALL_MINUTES,
-    call_id_of,
     calls_of,
     current_call,
     finished_call,
@@ -137,7 +136,7 @@ def test_a_start_delayed_until_after_its_stop_leaves_no_call_in_progress(sip_lab
     start = publik.wait_answered(call_id, 'call-start')[0]
     assert stop.answered < start.answered
 
-    assert [call_id_of(c) for c in calls_of(sip_lab, '43')['current']].count(call_id) == 0
+    assert [c['call_id'] for c in calls_of(sip_lab, '43')['current']].count(call_id) == 0
     (only,) = recorded(sip_lab, '43', call_id)
     assert only['end'] is not None
 
@@ -166,7 +165,7 @@ class ScreenWatch:
                 self.error = error
                 return
             after = now()
-            if any(call_id_of(call) == self.call_id for call in current):
+            if any(call['call_id'] == self.call_id for call in current):
                 self.last_listed = before
             elif self.last_listed is not None:
                 self.first_unlisted = after
@@ -209,9 +208,9 @@ def test_a_hang_up_lost_in_an_outage_leaves_the_call_on_the_agents_screen(
     sip_lab, publik, call_whose_hang_up_was_lost
 ):
     call, _watch = call_whose_hang_up_was_lost
-    call_id = call_id_of(call)
+    call_id = call['call_id']
     assert [hook.status for hook in publik.hits(call_id, 'call-stop')] == [502, 502]
-    current = [listed for listed in calls_of(sip_lab, '43')['current'] if call_id_of(listed) == call_id]
+    current = [listed for listed in calls_of(sip_lab, '43')['current'] if listed['call_id'] == call_id]
     assert current == [call]
 
 
