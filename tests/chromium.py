@@ -1,5 +1,6 @@
 """Debian's Chromium, launched the same way by every browser test and benchmark."""
 
+import contextlib
 import os
 
 import pytest
@@ -22,6 +23,20 @@ CHROMIUM_ARGS = [
 def launch(playwright):
     """A Playwright browser running Debian's Chromium (a test tool's own browser cannot be downloaded here)."""
     return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+
+
+@contextlib.contextmanager
+def chromium():
+    """Debian's Chromium, through Playwright, for the ``with`` block (``require_chromium()`` first)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 def require_chromium():

@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from demo.seed import DEMO_API_KEY, seed
-from tests.chromium import launch, require_chromium
+from tests.chromium import chromium
 from tests.e2e.axe import Audit
 
 SIGNATURE_ORIG = 'combo.e2e'
@@ -74,13 +74,8 @@ def stop_call(demo):
 
 @pytest.fixture(scope='session')
 def browser():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
         yield browser
-        browser.close()
 
 
 class InFlight:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.chromium import launch, require_chromium
+from tests.chromium import chromium
 from tests.ipbx.conftest import FIGURES, finished_call
 
 SEARCH_INPUT = 'div.searchcell input[type=search]'
@@ -24,24 +24,17 @@ document.addEventListener('input', function (event) {
 
 @pytest.fixture
 def agent_page(sip_lab):
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
-        try:
-            context = browser.new_context(locale='fr-FR')
-            context.set_default_timeout(15000)
-            page = context.new_page()
-            page.add_init_script(RECORD_TYPING)
-            page.goto(sip_lab.demo.url + '/login/?next=/')
-            page.fill('input[name=username]', 'agent')
-            page.fill('input[name=password]', 'agent')
-            page.press('input[name=password]', 'Enter')
-            page.wait_for_url(sip_lab.demo.url + '/')
-            yield page
-        finally:
-            browser.close()
+    with chromium() as browser:
+        context = browser.new_context(locale='fr-FR')
+        context.set_default_timeout(15000)
+        page = context.new_page()
+        page.add_init_script(RECORD_TYPING)
+        page.goto(sip_lab.demo.url + '/login/?next=/')
+        page.fill('input[name=username]', 'agent')
+        page.fill('input[name=password]', 'agent')
+        page.press('input[name=password]', 'Enter')
+        page.wait_for_url(sip_lab.demo.url + '/')
+        yield page
 
 
 def test_agent_42_gets_the_number_of_a_real_sip_call_typed_into_the_search(

@@ -4,7 +4,7 @@ import pytest
 from combo.apps.search.models import ProfileAttribute, SearchCell
 from combo.data.models import Page
 
-from tests.chromium import launch, require_chromium
+from tests.chromium import chromium
 from tests.hosts.combo.sample_cells.models import TextCell
 
 
@@ -53,10 +53,5 @@ def citizen_factory(user_factory):
 
 @pytest.fixture
 def browser_page():
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = launch(playwright)
+    with chromium() as browser:
         yield browser.new_page(locale='fr-FR')
-        browser.close()
