@@ -283,8 +283,10 @@ def harness(browser):
         browser_context.set_default_timeout(5000)
         contexts.append(browser_context)
         page = browser_context.new_page()
-        # Installed a little before T0: time flows until pause_at, which cannot go back.
-        page.clock.install(time=T0 - datetime.timedelta(seconds=1))
+        # Installed before T0: time flows until pause_at, which cannot go back. Ten
+        # minutes, so that a loaded machine never gets past T0 in between (a second
+        # did not always suffice); the blank page has no timer to fire meanwhile.
+        page.clock.install(time=T0 - datetime.timedelta(minutes=10))
         page.clock.pause_at(T0)
         return Harness(page, cells_html or render_cell(**context))
 
