@@ -52,13 +52,17 @@ def server(tmp_path):
 
 
 class Client:
-    """One IPBX connection: sends its queue of events in order, each duplicate copy at the same instant."""
+    """One IPBX: sends its queue of events in order, each duplicate copy at the same instant."""
 
     def __init__(self, base_url, queue, deadline):
         self.base_url = base_url
         self.queue = queue
         self.deadline = deadline
         self.session = requests.Session()
+        # A connection per request: on a loaded machine, a kept-alive connection
+        # could reach gunicorn's 2 s idle limit just as the next request goes out,
+        # and be reset under it. The soak is about the calls, not keep-alive.
+        self.session.headers['Connection'] = 'close'
         self.lock = threading.Lock()
         self.failures = []
         self.sent = 0
