@@ -1,7 +1,9 @@
 """What an extension is, and the form where an agent types their own.
 
 The same rule serves the profile attribute, the self-service form and the
-connection test, and matches the connector's rule for a callee. Which
+connection test. It is close to the connector's rule for a callee, which
+also refuses every character drawn as nothing (the Hangul fillers, U+034F...):
+such an extension passes here, and the connector answers 400. Which
 extension an agent answers on is decided by ``PhoneCallCell.agent_extension``,
 always on the server from the authenticated user.
 """
@@ -21,10 +23,9 @@ REFUSED_CATEGORIES = ('Cc', 'Cf', 'Cs', 'Co', 'Cn', 'Zl', 'Zp')
 def clean_extension(value):
     """Return ``value`` as a valid extension (stripped), or None when it is not one.
 
-    An extension is checked like the connector checks a callee: surrounding
-    spaces are dropped, it holds 1 to 64 characters and no control,
-    invisible formatting or line separator character (which could hide a
-    different number in a log or on screen).
+    Surrounding spaces are dropped; an extension holds 1 to 64 characters and
+    no control, invisible formatting or line separator character (which could
+    hide a different number in a log or on screen).
     """
     if value is None:
         return None
