@@ -13,7 +13,8 @@ demo project that holds both hosts. Each test runs where it proves something:
   the newest Django series, on PostgreSQL (SQLite when PostgreSQL does not
   answer); the connector's real-server storms (marked ``server``) with the
   newest series, on each database; with ``CI=true``, the thorough Hypothesis
-  profile with the newest series, the quick one with the others.
+  profile where the suite's browser tests run (newest series, PostgreSQL for
+  the connector and the cell, as in production), the quick one elsewhere.
 
 Suites run three at a time (``TEST_JOBS`` to change it: most of their time is
 spent waiting for servers and browsers, not computing), each printing its
@@ -70,7 +71,8 @@ def postgres_answers(url):
 
 
 def plan(postgres, newest, selected):
-    """The ``(suite, arguments, settings, backend, url, marks)`` runs of this invocation, and notes about the rest."""
+    """The ``(suite, arguments, settings, backend, url, marks, thorough)`` runs of this invocation, and notes
+    about the rest; ``thorough`` runs are those where a suite's browser tests run."""
     runs, notes = [], []
     backends = [('sqlite', '')] + ([('postgresql', postgres)] if postgres else [])
     for name, arguments, settings, where in SUITES:
@@ -86,24 +88,26 @@ def plan(postgres, newest, selected):
             notes.append('%s: runs with Django %d.%d only' % (name, *NEWEST_SERIES))
             continue
         for backend, url in chosen:
-            if newest and backend == chosen[-1][0]:
+            thorough = newest and backend == chosen[-1][0]
+            if thorough:
                 marks = []
             elif newest:
                 # The real-server storms prove something on each database, Chromium on one.
                 marks = ['-m', 'not browser']
             else:
                 marks = ['-m', ONCE_MARKS]
-            runs.append((name, arguments, settings, backend, url, marks))
+            runs.append((name, arguments, settings, backend, url, marks, thorough))
     return runs, notes
 
 
-def run_suite(name, arguments, settings, backend, url, marks, args, newest):
+def run_suite(name, arguments, settings, backend, url, marks, thorough, args):
     """Run one suite; return ``(label, exit code, counts, seconds, output)``."""
     label = '%s on %s' % (name, backend)
     junit = 'test-artifacts/%s-%s.xml' % (name, backend)
     env = dict(os.environ)
-    if not newest and truthy(os.environ.get('CI')):
-        # Properties explore inputs, not Django series: thoroughly with the newest, quickly here.
+    if not thorough and truthy(os.environ.get('CI')):
+        # Properties explore inputs, not Django series or databases: thoroughly in
+        # one run of the suite, quickly in the others.
         env.setdefault('HYPOTHESIS_PROFILE', 'dev')
     env.update(
         TEST_DATABASE_URL=url,
@@ -175,7 +179,7 @@ def main(args):
     timings = []
     jobs = max(1, int(os.environ.get('TEST_JOBS', '3')))
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        futures = [pool.submit(run_suite, *run, args, newest) for run in runs]
+        futures = [pool.submit(run_suite, *run, args) for run in runs]
         for future in futures:
             label, code, counts, seconds, text = future.result()
             print('\n=== %s (%.0f s) ===\n%s' % (label, seconds, text), end='', flush=True)
