@@ -13,6 +13,11 @@ class PhoneCallCellConfig(AppConfig):
     # migrations are the same on every Combo.
     default_auto_field = 'django.db.models.AutoField'
 
+    def ready(self):
+        from . import agents
+
+        agents.connect_signals()
+
     def get_before_urls(self):
         """URL patterns Combo mounts before its own: the views of the cell."""
         from . import urls

@@ -10,14 +10,11 @@ The connector decides what each caller is (contract A: ``kind``,
 chooses which of its fields to type, and never parses a number.
 """
 
-import logging
 import urllib.parse
 
 from django.utils.translation import gettext_lazy as _
 
 from . import client
-
-logger = logging.getLogger(__name__)
 
 MAX_ERROR_LENGTH = 200
 MAX_STRING_LENGTH = 128
@@ -92,18 +89,28 @@ def credential(connector_url, api_key):
     return None, None
 
 
-def calls_url(cell, extension, limit):
-    """The URL of the connector's ``calls`` endpoint for ``extension``, authenticated: never log it."""
+def endpoint_url(cell, name, params):
+    """The URL of the connector's endpoint ``name`` with the query ``params``, authenticated: never log it."""
     parts = urllib.parse.urlsplit(cell.connector_url.strip())
     path = parts.path if parts.path.endswith('/') else parts.path + '/'
-    params = [('callee', extension), ('limit', str(limit))]
+    params = list(params)
     kind, service = credential(cell.connector_url, cell.api_key)
     if kind == 'key':
         params.append(('apikey', cell.api_key))
     url = urllib.parse.urlunsplit(
-        (parts.scheme, parts.netloc, path + 'calls', urllib.parse.urlencode(params), '')
+        (parts.scheme, parts.netloc, path + name, urllib.parse.urlencode(params), '')
     )
     return client.signed_url(url, service) if kind == 'signature' else url
+
+
+def calls_url(cell, extension, limit):
+    """The URL of the connector's ``calls`` endpoint for ``extension``, authenticated: never log it."""
+    return endpoint_url(cell, 'calls', [('callee', extension), ('limit', str(limit))])
+
+
+def changes_url(cell, since):
+    """The URL of the connector's ``changes`` endpoint after the cursor ``since``, authenticated: never log it."""
+    return endpoint_url(cell, 'changes', [('since', since)] if since else [])
 
 
 def _is_call(call):
@@ -112,8 +119,8 @@ def _is_call(call):
     )
 
 
-def _read_calls(answer):
-    """The ``(current, past)`` calls of the connector's ``answer``; raises ConnectorError for any other answer."""
+def _read_data(answer):
+    """The ``data`` of the connector's successful ``answer``; raises ConnectorError for any other answer."""
     status, payload = answer.status, answer.json()
     desc = str(payload.get('err_desc') or '')[:MAX_ERROR_LENGTH] if isinstance(payload, dict) else ''
 
@@ -140,14 +147,52 @@ def _read_calls(answer):
         fail('not_json', 'invalid JSON')
     if isinstance(payload, dict) and payload.get('err'):
         fail('connector_error', f'err {desc!r}')
-    data = payload.get('data') if isinstance(payload, dict) else None
+    return payload.get('data') if isinstance(payload, dict) else None
+
+
+def _check_calls(calls):
+    """Raise ConnectorError unless ``calls`` is a list of contract A calls."""
+    if not isinstance(calls, list) or not all(map(_is_call, calls)):
+        raise ConnectorError('not_phonecalls', 'not a phonecalls answer')
+    if any('kind' not in call for call in calls):
+        raise ConnectorError('too_old', 'calls without kind (connector too old)')
+
+
+def _read_calls(answer):
+    """The ``(current, past)`` calls of the connector's ``answer``; raises ConnectorError for any other answer."""
+    data = _read_data(answer)
     current = data.get('current') if isinstance(data, dict) else None
     past = data.get('past', []) if isinstance(data, dict) else None
-    if not isinstance(current, list) or not isinstance(past, list) or not all(map(_is_call, current + past)):
-        fail('not_phonecalls', 'not a phonecalls answer')
-    if any('kind' not in call for call in current + past):
-        fail('too_old', 'calls without kind (connector too old)')
+    _check_calls(current)
+    _check_calls(past)
     return current, past
+
+
+def _read_changes(answer):
+    """The ``(cursor, current, ended, complete)`` of the connector's ``changes`` answer; else ConnectorError."""
+    data = _read_data(answer)
+    if not isinstance(data, dict) or not isinstance(data.get('cursor'), str):
+        raise ConnectorError('not_phonecalls', 'not a changes answer', answer.status)
+    current, ended = data.get('current'), data.get('ended', [])
+    _check_calls(current)
+    _check_calls(ended)
+    if not all(isinstance(call.get('callee'), str) for call in current + ended):
+        raise ConnectorError('not_phonecalls', 'changes without callee', answer.status)
+    return data['cursor'], current, ended, data.get('complete') is not False
+
+
+def _ask(cell, build_url):
+    """The connector's answer to the URL ``build_url()`` makes for ``cell``; raises ConnectorError."""
+    if not cell.connector_url.strip():
+        raise ConnectorError('no_url', 'no connector URL')
+    try:
+        url = build_url()
+    except ValueError:
+        raise ConnectorError('invalid_url', 'invalid connector URL') from None
+    try:
+        return client.get(url)
+    except client.TransportError as error:
+        raise ConnectorError(error.kind, error.reason) from None
 
 
 def fetch_calls(cell, extension):
@@ -155,30 +200,31 @@ def fetch_calls(cell, extension):
 
     ``past`` holds at most the cell's ``recent_calls`` (the connector is
     asked for at least one, its smallest limit). Raises ``ConnectorError`` on
-    any failure, after logging it with the connector's base URL (port
-    included, never the query, which holds the signature or the key).
+    any failure; the poll's health record logs it (``health.record``).
     """
-    try:
-        if not cell.connector_url.strip():
-            raise ConnectorError('no_url', 'no connector URL')
-        try:
-            url = calls_url(cell, extension, cell.recent_calls or 1)
-        except ValueError:
-            raise ConnectorError('invalid_url', 'invalid connector URL') from None
-        try:
-            answer = client.get(url)
-        except client.TransportError as error:
-            raise ConnectorError(error.kind, error.reason) from None
-        current, past = _read_calls(answer)
-        return current, past[: cell.recent_calls]
-    except ConnectorError as error:
-        logger.warning(
-            'phone call cell %s: connector %s: %s',
-            cell.pk,
-            client.loggable_url(cell.connector_url),
-            error.reason,
-        )
-        raise
+    answer = _ask(cell, lambda: calls_url(cell, extension, cell.recent_calls or 1))
+    current, past = _read_calls(answer)
+    return current, past[: cell.recent_calls]
+
+
+def fetch_changes(cell, since):
+    """Ask the connector for its current calls and the calls ended since ``since`` (a cursor, or None).
+
+    Returns ``(cursor, current, ended, complete)``: the cursor to pass next
+    time, every open call, the calls ended since the cursor, and whether
+    both lists are whole. Raises ``ConnectorError``; a connector older than
+    this endpoint answers it as an unknown endpoint (``no_connector``,
+    ``not_found``...): ``snapshot`` then asks ``calls`` per agent.
+    """
+    return _read_changes(_ask(cell, lambda: changes_url(cell, since)))
+
+
+def describe_failure(cell, error):
+    """One line for the log about ``error``: the cell, the connector's base URL (port included), the reason.
+
+    Never the query, which holds the signature or the key.
+    """
+    return f'phone call cell {cell.pk}: connector {client.loggable_url(cell.connector_url)}: {error.reason}'
 
 
 def _text(value):
@@ -230,4 +276,22 @@ def widget_call(call, value_format):
         'start': _text(call.get('start')),
         'end': _text(call.get('end')),
         'duration': _seconds(call.get('duration')),
+        'on_call_with': _other_call(call.get('on_call_with'), value_format),
+        'transferred_from': _text(call.get('transferred_from')),
     }
+
+
+def _other_call(other, value_format):
+    """The external call the internal caller of a call is on (contract B ``on_call_with``), or None.
+
+    Read defensively: a connector that does not give it, or gives anything
+    but an external call, gives None.
+    """
+    if not isinstance(other, dict) or other.get('kind', 'external') != 'external':
+        return None
+    other = {**other, 'kind': 'external'}
+    display = _text(other.get('caller_display'))
+    value = search_value(other, value_format)
+    if display is None and value is None:
+        return None
+    return {'caller_display': display, 'search_value': value}

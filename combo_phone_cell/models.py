@@ -53,7 +53,7 @@ class PhoneCallCell(host.CellBase):
     )
     poll_interval = models.PositiveSmallIntegerField(
         _('Poll interval'),
-        default=2,
+        default=1,
         validators=[MinValueValidator(1), MaxValueValidator(MAX_POLL_INTERVAL)],
         help_text=_('Seconds between two checks for a new call (1 to 60).'),
     )

@@ -11,4 +11,5 @@ urlpatterns = [
         'api/phone-call-cell/<int:cell_pk>/extension/', views.set_extension, name='phone-call-cell-extension'
     ),
     path('api/phone-call-cell/<int:cell_pk>/check/', views.check_connection, name='phone-call-cell-check'),
+    path('manage/phone-call-cell/<int:cell_pk>/health/', views.cell_health, name='phone-call-cell-health'),
 ]

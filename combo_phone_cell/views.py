@@ -4,27 +4,36 @@ set-extension form, and the administrator's connection test.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponseNotAllowed, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpResponseForbidden,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    JsonResponse,
+)
+from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from . import check, host, wcs
-from .connector import ConnectorError, fetch_calls, widget_call
+from . import agents, check, health, host, snapshot, wcs
+from .connector import ConnectorError, widget_call
 from .extensions import ExtensionForm
 from .forms import posted_api_key, read_connector_url
 from .models import AgentExtension, PhoneCallCell
 
 
-def json_error(message, status, state=None, reason=None):
-    """An error answer: ``{"err": 1, "state": state, "err_desc": message, "reason": reason}``."""
+def json_error(message, status, state=None, reason=None, notified=None):
+    """An error answer: ``{"err": 1, "state": state, "err_desc": message, "reason": reason, "notified": …}``."""
     payload = {'err': 1, 'err_desc': str(message)}
     if state:
         payload['state'] = state
     if reason:
         payload['reason'] = reason
+    if notified is not None:
+        payload['notified'] = bool(notified)
     return JsonResponse(payload, status=status)
 
 
@@ -77,25 +86,57 @@ def poll(request, cell_pk):
     Answers ``{"err": 0, "state": "ok"|"no_extension", "data": {"extension",
     "current", "recent"}}``, or an error of ``cell_for_agent``, or, when the
     connector fails, ``{"err": 1, "state": "config_error"|"unavailable",
-    "err_desc", "reason"}`` with 502 (504 for a timeout). The extension
-    comes from the user, never from the request: query parameters are
-    ignored.
+    "err_desc", "reason", "notified"}`` with 502 (504 for a timeout). The
+    extension comes from the user, never from the request: query
+    parameters are ignored. What does not change from one poll to the next
+    is read from the cache (``agents``), and the calls from the snapshot
+    shared by every agent (``snapshot``).
     """
-    cell, error = cell_for_agent(request, cell_pk)
-    if error is not None:
-        return no_store(error)
-    extension = cell.agent_extension(request)
+    if request.method != 'GET':
+        response = json_error(_('Method not allowed.'), 405)
+        response['Allow'] = 'GET'
+        return no_store(response)
+    context, refusal = agents.poll_context(request, cell_pk, agent_cell)
+    if refusal is not None:
+        message, status, state = refusal
+        notified = False if state == 'config_error' else None
+        return no_store(json_error(message, status, state, notified=notified))
+    cell, extension = context.cell, context.extension
     data = {'extension': extension, 'current': [], 'recent': []}
     if extension is None:
         return no_store(JsonResponse({'err': 0, 'state': 'no_extension', 'data': data}))
     try:
-        current, past = fetch_calls(cell, extension)
+        current, past = snapshot.calls_of(cell, extension)
     except ConnectorError as error:
-        return no_store(json_error(error.message, error.http_status, error.state, error.reason))
+        notified = health.record(cell, context.user_id, error)
+        return no_store(
+            json_error(error.message, error.http_status, error.state, error.reason, notified=notified)
+        )
+    health.record(cell, context.user_id)
     value_format = cell.search_value_format
     data['current'] = [widget_call(call, value_format) for call in current]
     data['recent'] = [widget_call(call, value_format) for call in past]
     return no_store(JsonResponse({'err': 0, 'state': 'ok', 'data': data}))
+
+
+@never_cache
+def cell_health(request, cell_pk):
+    """The health page of a cell, for its administrators: when agents last got an answer, the last errors.
+
+    Only for a user who manages cells (403 otherwise, 404 for an unknown cell).
+    """
+    if not host.user_manages_cells(request.user):
+        return HttpResponseForbidden(_('Only administrators can see the health of the cell.'))
+    cell = PhoneCallCell.objects.filter(pk=cell_pk).first()
+    if cell is None:
+        raise Http404(_('This cell does not exist.'))
+    context = {
+        'cell': cell,
+        'health': health.report(cell),
+        'agents_minutes': health.AGENTS_WINDOW // 60,
+        'settings_url': host.cell_settings_url(cell),
+    }
+    return TemplateResponse(request, 'combo_phone_cell/health.html', context)
 
 
 @csrf_exempt

@@ -9,6 +9,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.http import HttpResponseRedirect
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -573,6 +574,66 @@ class PhoneCalls(BaseResource):
             'data': {
                 'current': [call_json(call) for call in current],
                 'past': [call_json(call) for call in past],
+            },
+        }
+
+    @endpoint(
+        name='changes',
+        perm='can_access',
+        methods=['get'],
+        description=_('Current calls of every extension, and the calls ended since a cursor'),
+        long_description=_(
+            'Used by the agent portal to keep one shared view of the calls for all its agents, '
+            'whatever their number: changes?since=… answers {"err": 0, "data": {"cursor": …, '
+            '"current": […], "ended": […], "complete": true}}: every open call of the connector '
+            '(newest first; a call open for longer than the maximum call duration is left out) and '
+            'the calls that ended since the cursor given, each in the shape call-start answers with. '
+            'Pass the cursor of the previous answer as since to get the next changes; without since, '
+            'ended is empty. complete is false when a list was cut at 1,000 calls. A since that is '
+            'not a cursor is refused with HTTP 400.'
+        ),
+        display_order=4,
+        parameters={
+            'since': {
+                'description': _('Optional. The cursor of the previous answer.'),
+                'example_value': '2024-03-14T09:12:03.123456+00:00',
+            },
+        },
+    )
+    def changes_endpoint(self, request, since=None):
+        """Serve every current call and the calls ended since ``since`` (see long_description)."""
+        # Bounded so that a flood of calls cannot make one answer huge; the
+        # client starts over from the current calls when ``complete`` is false.
+        limit = 1000
+        moment = None
+        if since is not None:
+            try:
+                moment = parse_datetime(str(since).strip())
+            except ValueError:
+                moment = None
+            if moment is None or timezone.is_naive(moment):
+                raise APIError(gettext('since must be the cursor of a previous answer.'), http_status=400)
+        now = timezone.now()
+        # Both lists are read through the (resource, end) index: "end IS NULL"
+        # for the open calls, a range of end for the ended ones.
+        current = list(
+            self.open_calls().filter(start__gte=self.stale_cutoff()).order_by('-start', '-pk')[: limit + 1]
+        )
+        ended = []
+        if moment is not None:
+            ended = list(self.calls.filter(end__gte=moment).order_by('end', 'pk')[: limit + 1])
+        # The cursor lags behind "now": an end stamped just before this read
+        # may belong to a transaction that commits just after it. The next
+        # answer repeats the calls of those seconds; the client sees that it
+        # already knows them by their id and end.
+        cursor = now - datetime.timedelta(seconds=5)
+        return {
+            'err': 0,
+            'data': {
+                'cursor': cursor.isoformat(),
+                'current': [call_json(call) for call in current[:limit]],
+                'ended': [call_json(call) for call in ended[:limit]],
+                'complete': len(current) <= limit and len(ended) <= limit,
             },
         }
 

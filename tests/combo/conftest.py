@@ -15,6 +15,16 @@ from combo_phone_cell.models import AgentExtension, PhoneCallCell
 from tests.combo.support import FakeConnector, FakeWcs, connector_call
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the cell keeps its snapshot and its agents' decisions there."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
 @pytest.fixture
 def app(django_app):
     """WebTest application on the Combo project."""

@@ -6,6 +6,7 @@ formdefs listing), and they can be told to fail the ways real ones do.
 """
 
 import base64
+import datetime
 import hashlib
 import hmac
 import json
@@ -40,7 +41,8 @@ class FakeConnector:
 
     ``calls`` answers ``{"err": 0, "data": {"current": ..., "past": ...}}`` from
     ``current`` and ``past`` (or serves ``payload`` as JSON, or the bytes
-    ``raw_body``); ``behaviour`` switches to a failure: 'slow',
+    ``raw_body``), and ``changes`` every call of ``current`` (``past`` as
+    the calls ended since the cursor, when one is given); ``behaviour`` switches to a failure: 'slow',
     'slow-body', 'status', 'html', 'huge', 'huge-unsized', 'invalid-json',
     'err'. Every request received is kept in ``received`` (path and query).
     """
@@ -54,6 +56,8 @@ class FakeConnector:
         self.status = 500
         self.delay = 5
         self.received = []
+        # False: a connector older than the ``changes`` endpoint (it answers 404).
+        self.changes = True
         self.stopping = threading.Event()
         self.server = ThreadingHTTPServer(('127.0.0.1', 0), FakeConnectorHandler)
         self.server.daemon_threads = True
@@ -69,6 +73,32 @@ class FakeConnector:
         self.stopping.set()
         self.server.shutdown()
         self.server.server_close()
+
+    def calls_answer(self, path):
+        """The ``calls`` answer: the calls of ``current`` and ``past`` to the callee asked for, as the connector's."""
+        callee = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query)).get('callee')
+
+        def of_callee(calls):
+            return [call for call in calls if not isinstance(call, dict) or call.get('callee', callee) == callee]
+
+        return {'err': 0, 'data': {'current': of_callee(self.current), 'past': of_callee(self.past)}}
+
+    def changes_answer(self, path):
+        """The ``changes`` answer: every current call, and the past ones as ended since the cursor given."""
+        since = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query)).get('since')
+        cursor = datetime.datetime.now(datetime.UTC).isoformat()
+        data = {
+            'cursor': cursor,
+            'current': self.current,
+            'ended': self.past if since else [],
+            'complete': True,
+        }
+        return {'err': 0, 'data': data}
+
+    @property
+    def calls_received(self):
+        """The requests received on the ``calls`` endpoint (one agent's calls)."""
+        return [path for path in self.received if urllib.parse.urlsplit(path).path.endswith('/calls')]
 
     @property
     def last_query(self):
@@ -98,7 +128,9 @@ class FakeConnectorHandler(BaseHTTPRequestHandler):
     def do_GET(self):
         connector = self.server.connector
         connector.received.append(self.path)
-        if urllib.parse.urlsplit(self.path).path != '/phonecalls/ipbx/calls':
+        endpoint = urllib.parse.urlsplit(self.path).path
+        known = ['/phonecalls/ipbx/calls'] + (['/phonecalls/ipbx/changes'] if connector.changes else [])
+        if endpoint not in known:
             return self.send_body(b'{"err": 1, "err_desc": "endpoint not found"}', status=404)
         behaviour = connector.behaviour
         if behaviour == 'slow':
@@ -121,8 +153,10 @@ class FakeConnectorHandler(BaseHTTPRequestHandler):
         if connector.raw_body is not None:
             return self.send_body(connector.raw_body)
         payload = connector.payload
-        if payload is None:
-            payload = {'err': 0, 'data': {'current': connector.current, 'past': connector.past}}
+        if payload is None and endpoint.endswith('/changes'):
+            payload = connector.changes_answer(self.path)
+        elif payload is None:
+            payload = connector.calls_answer(self.path)
         self.send_body(json.dumps(payload).encode())
 
     def trickle(self, connector):

@@ -57,7 +57,7 @@ def test_administrator_configures_the_cell(open_form, cell_factory, search_cell_
 def test_new_cell_defaults_follow_the_reference_text(page):
     cell = PhoneCallCell(page=page, order=1)
 
-    assert cell.poll_interval == 2
+    assert cell.poll_interval == 1
     assert cell.search_value_format == 'national'
     assert cell.search_cell is None
     assert cell.self_service is True
@@ -74,7 +74,7 @@ def test_poll_interval_must_be_between_one_and_sixty_seconds(open_form, cell, in
     assert response.status_code == 200
     assert 'errorlist' in response.text
     cell.refresh_from_db()
-    assert cell.poll_interval == 2
+    assert cell.poll_interval == 1
 
 
 def test_recent_calls_are_limited_to_twenty(open_form, cell):

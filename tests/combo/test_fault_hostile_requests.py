@@ -136,8 +136,9 @@ def test_poll_answers_json_to_any_request_and_asks_only_for_the_agents_extension
     if method == 'GET':
         assert payload['data']['extension'] == '42'
     assert [
-        urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)['callee'] for path in connector.received
-    ] == [['42']] * len(connector.received)
+        urllib.parse.parse_qs(urllib.parse.urlsplit(path).query)['callee']
+        for path in connector.calls_received
+    ] == [['42']] * len(connector.calls_received)
 
 
 @settings(SETTINGS, max_examples=examples(3))
@@ -156,7 +157,17 @@ def test_poll_answers_200_or_a_clear_502_whatever_json_the_connector_sends(
     if response.status_int == 502:
         return
     for call in payload['data']['current'] + payload['data']['recent']:
-        assert set(call) == {'id', 'kind', 'caller_display', 'search_value', 'start', 'end', 'duration'}
+        assert set(call) == {
+            'id',
+            'kind',
+            'caller_display',
+            'search_value',
+            'start',
+            'end',
+            'duration',
+            'on_call_with',
+            'transferred_from',
+        }
         assert isinstance(call['id'], (int, str))
         assert call['kind'] in ('external', 'internal', 'withheld', 'unreadable')
         for field in ('caller_display', 'search_value', 'start', 'end'):

@@ -151,7 +151,7 @@ def test_poll_works_again_as_soon_as_the_connector_is_back(poll, cell_factory, c
         'state': 'ok',
         'data': {'extension': '42', 'current': [], 'recent': []},
     }
-    assert len(back.received) == 1
+    assert len([path for path in back.received if '/calls?' in path]) == 1
 
 
 class KeepAliveHandler(BaseHTTPRequestHandler):
@@ -204,7 +204,8 @@ def test_successive_polls_reuse_one_connection_to_passerelle(poll, cell_factory,
     for _ in range(3):
         poll(cell)
 
-    assert (server.requests, server.connections) == (3, 1)
+    # The first poll also asks for the connector's changes, which this server does not serve.
+    assert (server.requests, server.connections) == (4, 1)
 
 
 def test_connection_closed_without_answer_is_tried_again_once(poll, cell_factory, keep_alive_connector):
@@ -214,7 +215,8 @@ def test_connection_closed_without_answer_is_tried_again_once(poll, cell_factory
     response, _seconds = poll(cell)
 
     assert response.json['state'] == 'ok'
-    assert (server.requests, server.connections) == (1, 2)
+    # The changes asked first, then the agent's calls, which this server only serves.
+    assert (server.requests, server.connections) == (2, 2)
 
 
 def test_slow_answer_is_never_asked_twice(poll, cell_factory, servers, short_timeout):
@@ -241,4 +243,5 @@ def test_cookies_set_by_a_connector_are_never_sent_back(poll, cell_factory, serv
     poll(cell)
     poll(cell)
 
-    assert headers_seen == [None, None]
+    assert len(headers_seen) >= 2
+    assert headers_seen == [None] * len(headers_seen)

@@ -113,8 +113,8 @@ def test_poll_asks_the_connector_for_the_agent_extension(
 
     agent_app.get(poll_url(cell))
 
-    assert len(connector.received) == 1
-    assert connector.received[0].startswith('/phonecalls/ipbx/calls?')
+    assert len(connector.calls_received) == 1
+    assert connector.calls_received[0].startswith('/phonecalls/ipbx/calls?')
     assert connector.last_params['callee'] == '42'
     assert connector.last_params['limit'] == '5'
 
@@ -187,6 +187,8 @@ def test_current_call_gives_national_digits_to_type_by_default(agent_app, cell, 
                     'start': '2024-03-14T09:12:03+01:00',
                     'end': None,
                     'duration': None,
+                    'on_call_with': None,
+                    'transferred_from': None,
                 }
             ],
             'recent': [],
@@ -304,7 +306,7 @@ def test_recent_calls_list_ended_calls_newest_first_with_their_end_and_duration(
     )
 
 
-def test_no_recent_calls_asks_for_one_and_lists_none(
+def test_no_recent_calls_lists_none_and_asks_nothing_for_the_agent_alone(
     agent_app, cell_factory, on_call, call_factory, connector
 ):
     cell = cell_factory(recent_calls=0)
@@ -312,7 +314,7 @@ def test_no_recent_calls_asks_for_one_and_lists_none(
 
     data = agent_app.get(poll_url(cell)).json['data']
 
-    assert connector.last_params['limit'] == '1'
+    assert connector.calls_received == []
     assert data['recent'] == []
     assert len(data['current']) == 1
 
@@ -322,4 +324,14 @@ def test_only_the_widget_fields_are_passed_on(agent_app, cell, on_call, call_fac
 
     call = agent_app.get(poll_url(cell)).json['data']['current'][0]
 
-    assert set(call) == {'id', 'kind', 'caller_display', 'search_value', 'start', 'end', 'duration'}
+    assert set(call) == {
+        'id',
+        'kind',
+        'caller_display',
+        'search_value',
+        'start',
+        'end',
+        'duration',
+        'on_call_with',
+        'transferred_from',
+    }
