@@ -198,3 +198,177 @@ def stop(process, timeout=10):
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+@contextlib.contextmanager
+def process(command, env=None):
+    """Run ``command`` (a server in the foreground) until the block ends; yields its ``Popen``."""
+    started = subprocess.Popen(
+        command, env=env, cwd=ROOT, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+    )
+    try:
+        yield started
+    finally:
+        stop(started)
+
+
+def wait_for_port(port, child, timeout=10):
+    """Wait until something listens on 127.0.0.1:``port``; raise if ``child`` exits first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        if child.poll() is not None:
+            raise RuntimeError('%s exited: %s' % (child.args[0], child.stderr.read().decode()[-500:]))
+        try:
+            socket.create_connection(('127.0.0.1', port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise RuntimeError('nothing listens on port %d after %d s' % (port, timeout)) from None
+            time.sleep(0.05)
+
+
+class Memcached:
+    """Debian's memcached on 127.0.0.1:``port`` (64 MB, TCP only), which can be restarted empty."""
+
+    def __init__(self, port=None):
+        self.port = port or free_port()
+        self.child = None
+
+    def start(self):
+        user = ['-u', 'memcache'] if os.geteuid() == 0 else []
+        self.child = subprocess.Popen(
+            ['memcached', '-l', '127.0.0.1', '-p', str(self.port), '-U', '0', '-m', '64', *user],
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        wait_for_port(self.port, self.child)
+        return self
+
+    def stop(self):
+        if self.child is not None:
+            stop(self.child)
+
+    def restart(self):
+        """Stop it and start a new one on the same port: everything it kept is lost."""
+        self.stop()
+        self.start()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+
+@contextlib.contextmanager
+def memcached(port=None):
+    """A ``Memcached`` for the block's duration; yields its port."""
+    with Memcached(port) as server:
+        yield server.port
+
+
+HAPROXY_CONFIG = """global
+    maxconn 8192
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+    option http-server-close
+frontend stats
+    bind 127.0.0.1:{stats}
+    stats enable
+    stats uri /stats
+frontend combo
+    bind 127.0.0.1:{combo}
+    default_backend combo
+frontend passerelle
+    bind 127.0.0.1:{passerelle}
+    default_backend passerelle
+frontend ipbx
+    bind 127.0.0.1:{ipbx}
+    default_backend ipbx
+backend combo
+    balance roundrobin
+{combo_servers}
+backend passerelle
+    balance roundrobin
+{passerelle_servers}
+backend ipbx
+    balance roundrobin
+{passerelle_servers}
+"""
+
+
+def haproxy_servers(ports):
+    return '\n'.join('    server s%d 127.0.0.1:%d' % (index, port) for index, port in enumerate(ports))
+
+
+class Cluster:
+    """Two Combo and two Passerelle servers behind haproxy, sharing one PostgreSQL database and one memcached.
+
+    ``combo_url``: the agents' address (both Combo servers in turn);
+    ``passerelle_url``: the address the cell asks (both Passerelle servers in
+    turn); ``ipbx_url``: the same servers, for the phone system's webhooks,
+    counted apart; ``combos``/``passerelles``: the ``Server`` of each.
+    """
+
+    def __init__(self, ports):
+        self.ports = ports
+        self.combo_url = 'http://127.0.0.1:%d' % ports['combo']
+        self.passerelle_url = 'http://127.0.0.1:%d/' % ports['passerelle']
+        self.ipbx_url = 'http://127.0.0.1:%d' % ports['ipbx']
+        self.stats_url = 'http://127.0.0.1:%d/stats;csv' % ports['stats']
+        self.combos = []
+        self.passerelles = []
+        self.memcached_port = None
+
+    def backend_requests(self, backend):
+        """Requests haproxy has sent to ``backend`` so far (its ``stot`` count)."""
+        with urllib.request.urlopen(self.stats_url, timeout=5) as answer:
+            lines = answer.read().decode().splitlines()
+        header = lines[0].lstrip('# ').split(',')
+        for line in lines[1:]:
+            row = dict(zip(header, line.split(','), strict=False))
+            if row.get('pxname') == backend and row.get('svname') == 'BACKEND':
+                return int(row['stot'])
+        raise KeyError(backend)
+
+    def master_pids(self):
+        return [server.process.pid for server in self.combos + self.passerelles]
+
+
+def cluster_ports():
+    """Free ports for the haproxy frontends of a cluster."""
+    return {name: free_port() for name in ('combo', 'passerelle', 'ipbx', 'stats')}
+
+
+@contextlib.contextmanager
+def cluster(database_url, ports, workers, memcached_port=None):
+    """Run a ``Cluster`` on ``database_url`` with ``ports`` (``cluster_ports()``), ``workers`` per server.
+
+    Every server's cache is the same memcached (started here unless
+    ``memcached_port`` is given), and its sessions are read from it first.
+    """
+    result = Cluster(ports)
+    with contextlib.ExitStack() as stack:
+        result.memcached_port = memcached_port or stack.enter_context(memcached())
+        env = django_environment(database_url, result.passerelle_url)
+        env['BENCH_MEMCACHED'] = '127.0.0.1:%d' % result.memcached_port
+        for servers in (result.combos, result.passerelles):
+            for _index in range(2):
+                servers.append(stack.enter_context(gunicorn(env, workers=workers)))
+        path = stack.enter_context(tempfile.NamedTemporaryFile('w', suffix='.cfg', prefix='bench-haproxy-'))
+        path.write(
+            HAPROXY_CONFIG.format(
+                combo_servers=haproxy_servers([server.port for server in result.combos]),
+                passerelle_servers=haproxy_servers([server.port for server in result.passerelles]),
+                **ports,
+            )
+        )
+        path.flush()
+        proxy = stack.enter_context(process(['haproxy', '-f', path.name, '-db']))
+        for port in ports.values():
+            wait_for_port(port, proxy)
+        yield result

@@ -9,6 +9,9 @@ Environment:
   SQLite file.
 - ``BENCH_PASSERELLE_URL``: base URL of the server playing Passerelle (signed
   requests go there).
+- ``BENCH_MEMCACHED``: ``host:port`` of a memcached shared by every server
+  (Django's cache, and sessions read from it first), as Publik advises; the
+  process's own memory otherwise.
 """
 
 import os
@@ -39,6 +42,25 @@ def database_settings(url):
 
 
 DATABASES = {'default': database_settings(os.environ.get('BENCH_DATABASE_URL', ':memory:'))}
+
+if os.environ.get('BENCH_MEMCACHED'):
+    CACHES = {
+        'default': {
+            'BACKEND': 'django.core.cache.backends.memcached.PyMemcacheCache',
+            'LOCATION': os.environ['BENCH_MEMCACHED'],
+            # A memcached restart is a miss, not an error: the servers go on
+            # (sessions from the database, polls asking the connector) and
+            # use it again within seconds.
+            'OPTIONS': {
+                'ignore_exc': True,
+                'connect_timeout': 0.5,
+                'timeout': 0.5,
+                'retry_attempts': 1,
+                'dead_timeout': 2,
+            },
+        }
+    }
+    SESSION_ENGINE = 'django.contrib.sessions.backends.cached_db'
 
 BENCH_SIGNATURE_ORIG = 'combo.bench'
 BENCH_SIGNATURE_SECRET = 'bench-signature-secret'

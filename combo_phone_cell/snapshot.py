@@ -137,8 +137,9 @@ def calls_of(settings, extension):
         if outcome == 'done':
             entries = store.get_many([keys.meta, keys.extension, keys.recent]) or {}
             meta = entries.get(keys.meta)
-        elif outcome != 'busy' or meta is None or time.time() - meta['at'] > settings.poll_interval:
-            # No usable snapshot: this poll cannot wait for another's refresh.
+        elif outcome != 'busy' or meta is None or time.time() - meta['at'] > 2 * max_age:
+            # No snapshot young enough while another poll refreshes it: this
+            # poll does not wait for it.
             return connector.fetch_calls(settings.cell(), extension)
         if meta is None:
             return connector.fetch_calls(settings.cell(), extension)
