@@ -4,16 +4,21 @@
 Modes:
 
 - ``agents``: logged-in agents (one session and extension each) poll the
-  cell's poll view every 2 s as the widget does (the next poll is scheduled
-  when the answer arrives: locust's ``constant`` wait), while one IPBX user
-  starts and stops calls on their extensions. The agent count is ramped by
-  ``steps``; each step's latencies and server CPU are measured over a window
-  after a warm-up, and the ramp stops after the first step that misses
-  ``p99_limit_ms`` or has an error.
+  cell's poll view every ``poll_interval`` seconds (2 by default) as the
+  widget does (the next poll is scheduled when the answer arrives:
+  locust's ``constant`` wait), while one IPBX user starts and stops calls
+  on their extensions. The agent count is ramped by ``steps``; each step's
+  latencies and server CPU are measured over a window after a warm-up, and
+  the ramp stops after the first step that misses ``p99_limit_ms`` or has
+  an error (unless ``whole_ramp``). With ``stats_url`` (haproxy's CSV
+  statistics), each step also counts the requests the cell sent to
+  Passerelle (haproxy's ``passerelle`` backend).
+- ``polls``: ``clients`` agents poll back to back (the CPU a poll costs).
 - ``webhooks``: ``clients`` concurrent IPBX clients send call-start then
   call-stop for a new caller, back to back, for ``seconds``.
 - ``bare``: the same clients and rhythm against the bench's bare JSON view
-  (the floor of ``webhooks``).
+  (the floor of ``webhooks`` and of ``polls``) at ``bare_url`` (the
+  Passerelle servers by default).
 """
 
 import itertools
@@ -62,6 +67,27 @@ def server_cpu_seconds():
     return sum(
         process_cpu_seconds(pid) for master in CONFIG['server_pids'] for pid in [master, *children(master)]
     )
+
+
+def cache_cpu_seconds():
+    """CPU seconds of the cache server(s) given in the config (memcached)."""
+    return sum(process_cpu_seconds(pid) for pid in CONFIG.get('cache_pids', []))
+
+
+def passerelle_requests():
+    """Requests haproxy has sent to the Passerelle servers for the cell (None without ``stats_url``)."""
+    import urllib.request
+
+    if not CONFIG.get('stats_url'):
+        return None
+    with urllib.request.urlopen(CONFIG['stats_url'], timeout=5) as answer:
+        lines = answer.read().decode().splitlines()
+    header = lines[0].lstrip('# ').split(',')
+    for line in lines[1:]:
+        row = dict(zip(header, line.split(','), strict=False))
+        if row.get('pxname') == 'passerelle' and row.get('svname') == 'BACKEND':
+            return int(row['stot'])
+    return None
 
 
 def postgres_cpu_seconds():
@@ -145,10 +171,10 @@ ACTIVE_EXTENSIONS = []
 
 
 class Agent(FastHttpUser):
-    """An agent's browser tab: polls its cell every 2 s after the previous answer."""
+    """An agent's browser tab: polls its cell every ``poll_interval`` seconds after the previous answer."""
 
     host = CONFIG.get('combo_url')
-    wait_time = constant(2)
+    wait_time = constant(CONFIG.get('poll_interval', 2))
 
     def on_start(self):
         session_key, extension = next(AGENTS)
@@ -166,6 +192,16 @@ class Agent(FastHttpUser):
             catch_response=True,
         ) as response:
             check_json(response)
+
+
+class Poller(Agent):
+    """An agent polling back to back: what a poll costs the servers."""
+
+    wait_time = constant(0)
+
+    def on_start(self):
+        session_key, _extension = next(AGENTS)
+        self.cookie = 'sessionid=%s' % session_key
 
 
 class Ipbx(FastHttpUser):
@@ -220,7 +256,7 @@ class Webhooks(FastHttpUser):
 class Bare(FastHttpUser):
     """The same rhythm as ``Webhooks`` against the bare JSON view: the stack's own cost."""
 
-    host = CONFIG.get('passerelle_url')
+    host = CONFIG.get('bare_url') or CONFIG.get('passerelle_url')
     wait_time = constant(0)
 
     @task
@@ -233,6 +269,7 @@ class Bare(FastHttpUser):
 def measure(seconds, polls_name=None):
     """Open the recorder for ``seconds``; return the window's counts, latencies and CPU."""
     cpu = (server_cpu_seconds(), postgres_cpu_seconds(), own_cpu_seconds(), machine_busy_seconds())
+    cache_cpu, sent = cache_cpu_seconds(), passerelle_requests()
     started = time.monotonic()
     RECORDER.start()
     gevent.sleep(seconds)
@@ -244,6 +281,8 @@ def measure(seconds, polls_name=None):
         own_cpu_seconds() - cpu[2],
     )
     machine = machine_busy_seconds() - cpu[3]
+    cache_cpu = cache_cpu_seconds() - cache_cpu
+    sent = passerelle_requests() - sent if sent is not None else None
     times = RECORDER.times
     measured = times.get(polls_name, []) if polls_name else [t for values in times.values() for t in values]
     requests = sum(len(values) for values in times.values())
@@ -263,9 +302,11 @@ def measure(seconds, polls_name=None):
         'server_cpu_s': server,
         'postgres_cpu_s': postgres,
         'loadgen_cpu_s': own,
+        'cache_cpu_s': cache_cpu,
+        'passerelle_requests_per_second': sent / elapsed if sent is not None else None,
         # Cores busy with anything else (another test run...): the figures are
         # worth less the higher this is.
-        'foreign_cores': max(0.0, machine - server - postgres - own) / elapsed,
+        'foreign_cores': max(0.0, machine - server - postgres - own - cache_cpu) / elapsed,
     }
 
 
@@ -290,7 +331,7 @@ def run_agents(environment):
             file=sys.stderr,
             flush=True,
         )
-        if not step['held']:
+        if not step['held'] and not CONFIG.get('whole_ramp'):
             break
     runner.quit()
     return {'steps': steps}
@@ -311,7 +352,7 @@ def main():
         environment = Environment(user_classes=[Agent, Ipbx], events=events)
         result = run_agents(environment)
     else:
-        user_class = Webhooks if mode == 'webhooks' else Bare
+        user_class = {'webhooks': Webhooks, 'polls': Poller}.get(mode, Bare)
         environment = Environment(user_classes=[user_class], events=events)
         result = run_closed_loop(environment)
     json.dump(result, sys.stdout)

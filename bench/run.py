@@ -143,17 +143,43 @@ def table_rows(results):
                         fmt(row[key]['ratio_to_smallest'] <= 1.3) if last else '',
                     )
                 )
-    agents = results.get('agents')
-    if agents and 'steps' in agents:
+    cost = results.get('poll_cost')
+    if cost and 'polls' in cost:
+        polls, bare = cost['polls'], cost['bare']
+        rows.append(
+            (
+                'Poll CPU per request, %d clients back to back' % cost['clients'],
+                'ms CPU in the hosts; %.2f ms PostgreSQL, %.2f ms memcached; %.0f polls/s'
+                % (
+                    polls['postgres_cpu_ms_per_request'],
+                    polls['cache_cpu_ms_per_request'],
+                    polls['requests_per_second'],
+                ),
+                fmt(polls['server_cpu_ms_per_request'], 2),
+                '',
+                '',
+                '%s (bare JSON view)' % fmt(bare['server_cpu_ms_per_request'], 2),
+                fmt(cost['ratio_to_floor'], 2),
+                '<= 3',
+                fmt(cost['ratio_to_floor'] <= 3 and not polls['errors']),
+            )
+        )
+    by_interval = results.get('agents_by_interval') or {}
+    for interval, agents in sorted(by_interval.items(), reverse=True):
+        if not isinstance(agents, dict):
+            continue
+        target = 500 if interval == '2' else 250
         for step in agents['steps']:
             rows.append(
                 (
-                    'Agents polling every 2 s: %d' % step['agents'],
-                    'ms; %.0f polls/s; CPU/poll %.1f ms servers + %.1f ms PostgreSQL; %.1f other cores busy'
+                    'Agents polling every %s s: %d' % (interval, step['agents']),
+                    'ms; %.0f polls/s; CPU/poll %.2f ms servers + %.2f ms PostgreSQL + %.2f ms memcached; '
+                    '%.1f other cores busy'
                     % (
                         step['per_second'],
                         step['server_cpu_ms_per_poll'],
                         step['postgres_cpu_ms_per_poll'],
+                        step['cache_cpu_ms_per_poll'],
                         step['foreign_cores'],
                     ),
                     fmt(step['median_ms']),
@@ -167,15 +193,33 @@ def table_rows(results):
             )
         rows.append(
             (
-                'Agents per machine',
+                'Agents per machine, polling every %s s' % interval,
                 'largest count held',
                 fmt(agents['max_agents_held']),
                 '',
                 '',
                 '',
                 '',
-                '>= 500',
-                fmt(agents['max_agents_held'] >= 500),
+                '>= %d' % target,
+                fmt(agents['max_agents_held'] >= target),
+            )
+        )
+    load = results.get('passerelle_load')
+    if load and len(load.get('steps', [])) > 1:
+        first, last = load['steps'][0], load['steps'][-1]
+        ratio = load['ratio_largest_to_smallest']
+        rows.append(
+            (
+                'Passerelle requests from the cells, %d vs %d agents (1 s)'
+                % (last['agents'], first['agents']),
+                'requests/s',
+                fmt(last['passerelle_requests_per_second'], 1),
+                '',
+                '',
+                '%s (%d agents)' % (fmt(first['passerelle_requests_per_second'], 1), first['agents']),
+                fmt(ratio, 2),
+                '<= 1.2',
+                fmt(ratio is not None and ratio <= 1.2),
             )
         )
     webhooks = results.get('webhooks')

@@ -3,11 +3,14 @@
 ``python -m bench.server_benchmarks [--quick] [--only history,webhooks,agents] --output FILE``
 (``bench/run.py`` runs it). One throw-away database ``bench_phonecalls`` on
 ``BENCH_POSTGRES_URL`` (default ``postgresql://postgres@127.0.0.1:5432/``),
-dropped at the end. Two gunicorn servers run the bench project, one playing
-Combo and one playing Passerelle, as on two hosts: the cell's poll view asks
-the connector over HTTP with a Publik signature, as in production. Each has
-``2 × cores + 1`` sync workers, gunicorn's own advice; sync workers close
-each connection after the answer, like nginx in front of them does by default.
+dropped at the end. Four gunicorn servers run the bench project, two playing
+Combo and two playing Passerelle, behind haproxy and sharing the database
+and one memcached, as a site that outgrew one machine runs: the cell's poll
+view asks the connector over HTTP (through haproxy) with a Publik signature,
+as in production. Each has ``cores + 1`` sync workers (the four together a
+little more than gunicorn's ``2 × cores + 1`` for one server); sync workers
+close each connection after the answer, like nginx in front of them does by
+default.
 
 The benchmarks run in this order on the same database: the history one grows
 the call table to 10^6 rows, then the webhooks and agents ones run on that
@@ -20,6 +23,7 @@ import os
 import subprocess
 import sys
 import time
+import types
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if ROOT not in sys.path:
@@ -28,7 +32,7 @@ if ROOT not in sys.path:
 from bench import profiling, servers, stats, world  # noqa: E402
 
 LOADGEN = os.path.join(ROOT, 'bench', 'loadgen.py')
-WORKERS = 2 * (os.cpu_count() or 1) + 1
+WORKERS = (os.cpu_count() or 1) + 1
 API_KEY = 'abcdef'
 POLL_P99_LIMIT_MS = 250
 
@@ -121,7 +125,7 @@ def webhooks_benchmark(context, clients, seconds):
     common = {
         'database_name': context['database_name'],
         'passerelle_url': context['passerelle'].url,
-        'server_pids': [context['passerelle'].process.pid],
+        'server_pids': context['server_pids'],
         'clients': clients,
         'seconds': seconds,
         'warmup_seconds': 2,
@@ -138,15 +142,16 @@ def webhooks_benchmark(context, clients, seconds):
     }
 
 
-def agents_benchmark(context, steps, step_seconds):
-    """The largest number of agents polling every 2 s with p99 under 250 ms and no error."""
-    agents = world.create_agents(world.agent_extensions(max(steps)))
+def agents_benchmark(context, agents, steps, step_seconds, interval, whole_ramp=False):
+    """The largest number of agents polling every ``interval`` s with p99 under 250 ms and no error."""
     config = {
         'mode': 'agents',
         'database_name': context['database_name'],
         'combo_url': context['combo'].url,
-        'passerelle_url': context['passerelle'].url,
-        'server_pids': [context['combo'].process.pid, context['passerelle'].process.pid],
+        'passerelle_url': context['ipbx_url'],
+        'server_pids': context['server_pids'],
+        'cache_pids': context['cache_pids'],
+        'stats_url': context['stats_url'],
         'agents': agents,
         'cell_pk': context['cell_pk'],
         'steps': steps,
@@ -155,16 +160,58 @@ def agents_benchmark(context, steps, step_seconds):
         'p99_limit_ms': POLL_P99_LIMIT_MS,
         'call_events_per_second': 2,
         'api_key': API_KEY,
+        'poll_interval': interval,
+        'whole_ramp': whole_ramp,
     }
     result = run_loadgen(config)
     result['config'] = config
+    result['interval_s'] = interval
     for step in result['steps']:
         polls = step['measured'] or 1
         step['server_cpu_ms_per_poll'] = 1000 * step['server_cpu_s'] / polls
         step['postgres_cpu_ms_per_poll'] = 1000 * step['postgres_cpu_s'] / polls
+        step['cache_cpu_ms_per_poll'] = 1000 * step['cache_cpu_s'] / polls
         step['loadgen_cpu_ms_per_poll'] = 1000 * step['loadgen_cpu_s'] / polls
     held = [step['agents'] for step in result['steps'] if step['held']]
     result['max_agents_held'] = max(held) if held else 0
+    return result
+
+
+def poll_cost_benchmark(context, agents, clients, seconds):
+    """CPU per request of the poll view and of the bare JSON view (the floor), on the same servers."""
+    common = {
+        'database_name': context['database_name'],
+        'combo_url': context['combo'].url,
+        'bare_url': context['combo'].url,
+        'server_pids': context['server_pids'],
+        'cache_pids': context['cache_pids'],
+        'cell_pk': context['cell_pk'],
+        'agents': agents[:clients],
+        'clients': clients,
+        'seconds': seconds,
+        'warmup_seconds': 2,
+    }
+    result = {}
+    for mode in ('bare', 'polls'):
+        load = run_loadgen(dict(common, mode=mode))
+        requests = load['requests'] or 1
+        load['server_cpu_ms_per_request'] = 1000 * load['server_cpu_s'] / requests
+        load['postgres_cpu_ms_per_request'] = 1000 * load['postgres_cpu_s'] / requests
+        load['cache_cpu_ms_per_request'] = 1000 * load['cache_cpu_s'] / requests
+        result[mode] = load
+    result['clients'] = clients
+    result['ratio_to_floor'] = (
+        result['polls']['server_cpu_ms_per_request'] / result['bare']['server_cpu_ms_per_request']
+    )
+    return result
+
+
+def passerelle_load_benchmark(context, agents, counts, step_seconds):
+    """Requests per second the cell sends to Passerelle at each agent count (1 s interval)."""
+    result = agents_benchmark(context, agents, counts, step_seconds, interval=1, whole_ramp=True)
+    result.pop('config')
+    rates = [step['passerelle_requests_per_second'] for step in result['steps']]
+    result['ratio_largest_to_smallest'] = rates[-1] / rates[0] if rates and rates[0] else None
     return result
 
 
@@ -196,8 +243,14 @@ PLANS = {
         'history_requests': 400,
         'webhook_clients': 16,
         'webhook_seconds': 10,
-        'agent_steps': [100, 150, 200, 250, 300, 400, 500, 750, 1000],
+        'agent_steps': {
+            2: [100, 250, 500, 750, 1000, 1500],
+            1: [100, 250, 400, 500, 750, 1000],
+        },
         'agent_step_seconds': 15,
+        'passerelle_counts': [100, 400],
+        'cost_clients': 8,
+        'cost_seconds': 10,
         'profile': True,
     },
     'quick': {
@@ -205,8 +258,11 @@ PLANS = {
         'history_requests': 200,
         'webhook_clients': 16,
         'webhook_seconds': 5,
-        'agent_steps': [100, 500],
+        'agent_steps': {2: [100, 500], 1: [100, 250]},
         'agent_step_seconds': 8,
+        'passerelle_counts': [100, 400],
+        'cost_clients': 8,
+        'cost_seconds': 5,
         'profile': False,
     },
 }
@@ -222,18 +278,19 @@ def main(argv=None):
     only = set(args.only.split(','))
     results = {}
     with servers.postgres_database() as database_url:
-        passerelle_port = servers.free_port()
-        passerelle_url = 'http://127.0.0.1:%d/' % passerelle_port
+        ports = servers.cluster_ports()
+        passerelle_url = 'http://127.0.0.1:%d/' % ports['passerelle']
         servers.setup_django(database_url, passerelle_url)
         cell = world.seed_demo(passerelle_url)
-        env = servers.django_environment(database_url, passerelle_url)
-        with (
-            servers.gunicorn(env, workers=WORKERS, port=passerelle_port) as passerelle,
-            servers.gunicorn(env, workers=WORKERS) as combo,
-        ):
+        with servers.cluster(database_url, ports, WORKERS) as cluster:
             context = {
-                'passerelle': passerelle,
-                'combo': combo,
+                # The addresses behind haproxy, as agents and the phone system see them.
+                'passerelle': types.SimpleNamespace(url=cluster.ipbx_url),
+                'combo': types.SimpleNamespace(url=cluster.combo_url),
+                'ipbx_url': cluster.ipbx_url,
+                'stats_url': cluster.stats_url,
+                'server_pids': cluster.master_pids(),
+                'cache_pids': [cluster.memcached_pid],
                 'cell_pk': cell.pk,
                 'database_name': database_url.rsplit('/', 1)[1],
             }
@@ -242,25 +299,39 @@ def main(argv=None):
                     context, plan['history_sizes'], plan['history_requests']
                 )
             if 'webhooks' in only:
+                context['server_pids'] = [server.process.pid for server in cluster.passerelles]
                 webhooks = results['webhooks'] = webhooks_benchmark(
                     context, plan['webhook_clients'], plan['webhook_seconds']
                 )
+                context['server_pids'] = cluster.master_pids()
                 config = webhooks.pop('config')
                 if plan['profile'] and webhooks['ratio_to_floor'] < 0.5:
-                    webhooks['profile'] = profile_run(context, 'webhooks', config, {'passerelle': passerelle})
+                    masters = {'passerelle': cluster.passerelles[0]}
+                    webhooks['profile'] = profile_run(context, 'webhooks', config, masters)
             if 'agents' in only:
-                agents = results['agents'] = agents_benchmark(
-                    context, plan['agent_steps'], plan['agent_step_seconds']
+                steps = plan['agent_steps']
+                agents = world.create_agents(
+                    world.agent_extensions(max(max(each) for each in steps.values()))
                 )
-                config = agents.pop('config')
-                if plan['profile'] and agents['max_agents_held'] < 500:
-                    # At the largest count held: where the time goes before it saturates.
-                    load = max(agents['max_agents_held'], min(plan['agent_steps']))
-                    config = dict(config, steps=[load], step_seconds=10)
-                    agents['profile'] = profile_run(
-                        context, 'agents', config, {'combo': combo, 'passerelle': passerelle}
+                results['poll_cost'] = poll_cost_benchmark(
+                    context, agents, plan['cost_clients'], plan['cost_seconds']
+                )
+                results['agents_by_interval'] = {}
+                for interval in sorted(steps, reverse=True):
+                    ramp = results['agents_by_interval'][str(interval)] = agents_benchmark(
+                        context, agents, steps[interval], plan['agent_step_seconds'], interval
                     )
-                    agents['profile']['agents'] = load
+                    config = ramp.pop('config')
+                    target = 500 if interval == 2 else 250
+                    if plan['profile'] and ramp['max_agents_held'] < target:
+                        load = max(ramp['max_agents_held'], min(steps[interval]))
+                        config = dict(config, steps=[load], step_seconds=10)
+                        masters = {'combo': cluster.combos[0], 'passerelle': cluster.passerelles[0]}
+                        ramp['profile'] = profile_run(context, 'agents-%ds' % interval, config, masters)
+                        ramp['profile']['agents'] = load
+                results['passerelle_load'] = passerelle_load_benchmark(
+                    context, agents, plan['passerelle_counts'], plan['agent_step_seconds']
+                )
         from django.db import connections
 
         connections.close_all()

@@ -323,6 +323,7 @@ class Cluster:
         self.combos = []
         self.passerelles = []
         self.memcached_port = None
+        self.memcached_pid = None
 
     def backend_requests(self, backend):
         """Requests haproxy has sent to ``backend`` so far (its ``stot`` count)."""
@@ -353,7 +354,10 @@ def cluster(database_url, ports, workers, memcached_port=None):
     """
     result = Cluster(ports)
     with contextlib.ExitStack() as stack:
-        result.memcached_port = memcached_port or stack.enter_context(memcached())
+        if memcached_port is None:
+            server = stack.enter_context(Memcached())
+            memcached_port, result.memcached_pid = server.port, server.child.pid
+        result.memcached_port = memcached_port
         env = django_environment(database_url, result.passerelle_url)
         env['BENCH_MEMCACHED'] = '127.0.0.1:%d' % result.memcached_port
         for servers in (result.combos, result.passerelles):

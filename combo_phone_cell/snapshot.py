@@ -137,9 +137,11 @@ def calls_of(settings, extension):
         if outcome == 'done':
             entries = store.get_many([keys.meta, keys.extension, keys.recent]) or {}
             meta = entries.get(keys.meta)
-        elif outcome != 'busy' or meta is None or time.time() - meta['at'] > 2 * max_age:
-            # No snapshot young enough while another poll refreshes it: this
-            # poll does not wait for it.
+        elif outcome != 'busy' or meta is None or time.time() - meta['at'] > client.get_timeout() + 1:
+            # Another poll refreshes the snapshot: this one serves the last
+            # one rather than wait (a refresh takes a few milliseconds, so it
+            # is hardly older than the others), unless it is as old as a
+            # refresh that failed without a word.
             return connector.fetch_calls(settings.cell(), extension)
         if meta is None:
             return connector.fetch_calls(settings.cell(), extension)
