@@ -101,7 +101,7 @@ def test_redirect_url_filling_leaves_unknown_braces_alone():
 
 def test_every_endpoint_is_documented_for_the_administrator():
     infos = {info.name: info for info in endpoints()}
-    assert set(infos) == {'call-start', 'call-stop', 'calls'}
+    assert set(infos) == {'call-start', 'call-stop', 'calls', 'changes'}
     for info in infos.values():
         assert info.perm == 'can_access'
         assert str(info.description)
@@ -114,10 +114,12 @@ def test_every_endpoint_is_documented_for_the_administrator():
     assert infos['call-start'].methods == ['get', 'post']
     assert infos['call-stop'].methods == ['get', 'post']
     assert infos['calls'].methods == ['get']
+    assert infos['changes'].methods == ['get']
     assert [info.name for info in sorted(infos.values(), key=lambda info: info.display_order)] == [
         'call-start',
         'call-stop',
         'calls',
+        'changes',
     ]
 
 
