@@ -166,7 +166,19 @@ def check_json(response):
     return payload
 
 
-AGENTS = iter(CONFIG.get('agents', []))
+def agent_sessions():
+    """The agents' sessions, handed out in turn: a step that adds users again reuses the first sessions.
+
+    As many as the largest step needs: an agent stopped by a smaller step and
+    started again is the same agent, not a new session.
+    """
+    agents = CONFIG.get('agents', [])
+    if CONFIG.get('steps'):
+        agents = agents[: max(CONFIG['steps'])]
+    return itertools.cycle(agents) if agents else iter(())
+
+
+AGENTS = agent_sessions()
 ACTIVE_EXTENSIONS = []
 
 

@@ -41,6 +41,9 @@ RECENT_TIMEOUT = 300
 # A connector without the ``changes`` endpoint is asked again after this.
 UNSUPPORTED_TIMEOUT = 60
 ENTRY_TIMEOUT = 24 * 3600
+# While another poll refreshes, a snapshot up to this many lock lifetimes old
+# is served (see calls_of).
+STALE_LIMIT_FACTOR = 2
 # What an old connector answers for an endpoint it does not have, or a
 # connector answers that is not Passerelle's: the cell then asks ``calls``,
 # whose answer says what is wrong, if anything.
@@ -137,11 +140,16 @@ def calls_of(settings, extension):
         if outcome == 'done':
             entries = store.get_many([keys.meta, keys.extension, keys.recent]) or {}
             meta = entries.get(keys.meta)
-        elif outcome != 'busy' or meta is None or time.time() - meta['at'] > client.get_timeout() + 1:
+        elif (
+            outcome != 'busy'
+            or meta is None
+            or time.time() - meta['at'] > STALE_LIMIT_FACTOR * lock_seconds()
+        ):
             # Another poll refreshes the snapshot: this one serves the last
-            # one rather than wait (a refresh takes a few milliseconds, so it
-            # is hardly older than the others), unless it is as old as a
-            # refresh that failed without a word.
+            # one rather than wait, as a refresh takes a few milliseconds.
+            # Asking the connector itself would only add to its load when it
+            # is slow: that is left to a snapshot as old as two refreshes
+            # that failed without a word (two lifetimes of the lock).
             return connector.fetch_calls(settings.cell(), extension)
         if meta is None:
             return connector.fetch_calls(settings.cell(), extension)
@@ -169,13 +177,18 @@ def _calls_in(settings, extension, keys, meta, entries):
     return current, past
 
 
+def lock_seconds():
+    """How long a refresh may hold the lock: the connector's timeout and a second."""
+    return client.get_timeout() + 1
+
+
 def refresh(settings, keys):
     """Refresh the snapshot of the connector of ``settings`` unless another poll is at it.
 
     Returns ``'done'``, ``'busy'`` (another poll holds the lock) or
     ``'no_cache'``; raises ``ConnectorError`` when the connector failed.
     """
-    taken = store.add(keys.lock, store.new_token(), client.get_timeout() + 1)
+    taken = store.add(keys.lock, store.new_token(), lock_seconds())
     if taken is None:
         return 'no_cache'
     if not taken:
