@@ -10,9 +10,12 @@ across servers); each poll then reads its agent's calls from the cache.
 
 What is kept, per connector (its URL and credential, see
 ``connector_key``: two sites never read each other's calls):
-- ``meta``: when the last answer was asked for, and its *generation*;
+- ``meta``: when the last answer was asked for, its *generation* and its
+  sequence number;
 - one entry per extension with its open calls and a *version*, raised
-  each time a call of that extension starts or ends;
+  each time a call of that extension starts or ends; the entries of the
+  extensions on a call are written at every refresh, and a poll trusts
+  the open calls of an entry written by the last two refreshes only;
 - ``state``: what the refresher needs (cursor, open calls, versions);
 - per extension and list length, the agent's recent calls, read with the
   connector's ``calls`` endpoint by the first poll that finds them older
@@ -41,9 +44,8 @@ RECENT_TIMEOUT = 300
 # A connector without the ``changes`` endpoint is asked again after this.
 UNSUPPORTED_TIMEOUT = 60
 ENTRY_TIMEOUT = 24 * 3600
-# While another poll refreshes, a snapshot up to this many lock lifetimes old
-# is served (see calls_of).
-STALE_LIMIT_FACTOR = 2
+# Seconds between two looks at the cache while waiting for another poll's refresh.
+WAIT_STEP = 0.02
 # What an old connector answers for an endpoint it does not have, or a
 # connector answers that is not Passerelle's: the cell then asks ``calls``,
 # whose answer says what is wrong, if anything.
@@ -137,20 +139,19 @@ def calls_of(settings, extension):
             calls = connector.fetch_calls(settings.cell(), extension)
             store.set_many({keys.unsupported: True}, UNSUPPORTED_TIMEOUT)
             return calls
-        if outcome == 'done':
+        if outcome == 'busy' and meta is not None and time.time() - meta['at'] <= 2 * max_age:
+            # Another poll refreshes it, and a refresh takes a few
+            # milliseconds: the last snapshot is hardly older than the others.
+            pass
+        elif outcome == 'busy' and meta is not None and not _wait_for_refresh(keys, meta['at']):
+            # Asking the connector itself would only add to its load while it
+            # is slow; that is left to a refresh that failed without a word.
+            return connector.fetch_calls(settings.cell(), extension)
+        elif outcome not in ('done', 'busy'):
+            return connector.fetch_calls(settings.cell(), extension)
+        if outcome == 'done' or meta is None or time.time() - meta['at'] > 2 * max_age:
             entries = store.get_many([keys.meta, keys.extension, keys.recent]) or {}
             meta = entries.get(keys.meta)
-        elif (
-            outcome != 'busy'
-            or meta is None
-            or time.time() - meta['at'] > STALE_LIMIT_FACTOR * lock_seconds()
-        ):
-            # Another poll refreshes the snapshot: this one serves the last
-            # one rather than wait, as a refresh takes a few milliseconds.
-            # Asking the connector itself would only add to its load when it
-            # is slow: that is left to a snapshot as old as two refreshes
-            # that failed without a word (two lifetimes of the lock).
-            return connector.fetch_calls(settings.cell(), extension)
         if meta is None:
             return connector.fetch_calls(settings.cell(), extension)
     return _calls_in(settings, extension, keys, meta, entries)
@@ -162,7 +163,12 @@ def _calls_in(settings, extension, keys, meta, entries):
     version = (meta['gen'], 0)
     current = []
     if found is not None and found['gen'] == meta['gen']:
-        version, current = (meta['gen'], found['version']), found['current']
+        version = (meta['gen'], found['version'])
+        # Every refresh writes the entry of each extension on a call: an
+        # older entry is that of an extension whose calls have ended (or
+        # whose last write was lost), not a call in progress.
+        if found['seq'] >= meta['seq'] - 1:
+            current = found['current']
     if not settings.recent_calls:
         return current, []
     recent = entries.get(keys.recent)
@@ -175,6 +181,23 @@ def _calls_in(settings, extension, keys, meta, entries):
         {keys.recent: {'version': version, 'past': [_kept(call) for call in past]}}, RECENT_TIMEOUT
     )
     return current, past
+
+
+def _wait_for_refresh(keys, last_at):
+    """Wait for the refresh another poll is making; True once it wrote a snapshot newer than ``last_at``.
+
+    False when the lock is released without one (the refresh failed) or
+    after the lock's lifetime.
+    """
+    deadline = time.monotonic() + lock_seconds()
+    while time.monotonic() < deadline:
+        time.sleep(WAIT_STEP)
+        found = store.get_many([keys.meta, keys.lock]) or {}
+        if found.get(keys.meta) is not None and found[keys.meta]['at'] > last_at:
+            return True
+        if found.get(keys.lock) is None:
+            return False
+    return False
 
 
 def lock_seconds():
@@ -206,18 +229,22 @@ def refresh(settings, keys):
         by_extension = {}
         for call in current:
             by_extension.setdefault(call['callee'], []).append(_kept(call))
+        state['seq'] += 1
+        # Written again at each refresh, so that a lost write (a busy cache,
+        # two refreshes crossing after a lock expired) never hides a call.
         entries = {
             Keys.of_extension(settings, extension): {
                 'gen': state['gen'],
-                'version': state['versions'][extension],
+                'seq': state['seq'],
+                'version': state['versions'].get(extension, 0),
                 'current': by_extension.get(extension, []),
             }
-            for extension in changed
+            for extension in changed | set(by_extension)
         }
         # The extensions first, then the meta that makes them current.
         store.set_many(entries, ENTRY_TIMEOUT)
         store.set_many({keys.state: state}, ENTRY_TIMEOUT)
-        store.set_many({keys.meta: {'at': asked_at, 'gen': state['gen']}}, ENTRY_TIMEOUT)
+        store.set_many({keys.meta: {'at': asked_at, 'gen': state['gen'], 'seq': state['seq']}}, ENTRY_TIMEOUT)
         return 'done'
     finally:
         store.delete(keys.lock)
@@ -225,7 +252,7 @@ def refresh(settings, keys):
 
 def new_state():
     """The refresher's state for a new generation: nothing known, so every extension with a call is new."""
-    return {'gen': store.new_token(), 'cursor': None, 'open': {}, 'versions': {}, 'ended': {}}
+    return {'gen': store.new_token(), 'seq': 0, 'cursor': None, 'open': {}, 'versions': {}, 'ended': {}}
 
 
 def apply_changes(state, cursor, current, ended):

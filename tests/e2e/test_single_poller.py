@@ -18,7 +18,9 @@ POP_TIMEOUT = 10000
 # The demo cell polls every 2 s: one stream gives 2 or 3 polls in 5 s, three
 # independent tabs 7 or 8.
 WINDOW_MS = 5000
-ONE_STREAM_MAX = 3
+# One poll a second (the default interval) over the window, and one more at its edge;
+# three tabs polling each would send three times as many.
+ONE_STREAM_MAX = 6
 HIDE_SCRIPT = """() => {
     Object.defineProperty(document, 'hidden', {configurable: true, get: () => true});
     Object.defineProperty(document, 'visibilityState', {configurable: true, get: () => 'hidden'});

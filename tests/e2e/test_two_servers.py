@@ -148,7 +148,11 @@ def test_every_pop_once_within_the_interval_across_two_servers_and_a_memcached_r
 
     for agent, call_id, started, stopped in popped:
         showing = [poll for poll in agent.polls if poll[4] and call_id in poll[4]]
-        assert showing, 'call %s never popped for extension %s' % (call_id, agent.extension)
+        assert showing, 'call %s never popped for extension %s: polls after its start %s' % (
+            call_id,
+            agent.extension,
+            [(poll[2], poll[3], poll[4]) for poll in agent.polls if poll[0] >= started][:8],
+        )
         # Once: the polls that show it follow each other (one stretch, one pop).
         indexes = [agent.polls.index(poll) for poll in showing]
         assert indexes == list(range(indexes[0], indexes[0] + len(indexes)))
