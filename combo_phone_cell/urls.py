@@ -11,4 +11,9 @@ urlpatterns = [
         'api/phone-call-cell/<int:cell_pk>/extension/', views.set_extension, name='phone-call-cell-extension'
     ),
     path('api/phone-call-cell/<int:cell_pk>/check/', views.check_connection, name='phone-call-cell-check'),
+    path(
+        'manage/phone-call-cell/extensions/',
+        views.extension_holders,
+        name='phone-call-cell-extension-holders',
+    ),
 ]

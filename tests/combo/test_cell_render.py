@@ -152,10 +152,9 @@ def test_cell_offering_forms_gives_the_forms_view_and_the_offer_duration(context
     assert context['forms_offer_seconds'] == 420
 
 
-def test_cell_is_named_by_its_type_and_slug(cell_factory):
-    with translation.override('en'):
-        assert str(cell_factory(slug='telephonie')) == 'Phone call (telephonie)'
-        assert str(cell_factory()) == 'Phone call'
+def test_cell_is_named_by_its_type_never_by_its_slug(cell_factory):
+    with translation.override('fr'):
+        assert str(cell_factory(slug='telephonie')) == 'Appel téléphonique'
 
 
 def test_extension_form_ids_are_unique_per_cell(context_for, agent, cell_factory):

@@ -1,6 +1,11 @@
 """The administrator's "Test the connection": the poll's own request, each step explained in plain words."""
 
+import json
+
 import pytest
+
+from combo_phone_cell.forms import server_of
+from tests.combo.support import FakeConnector
 
 pytestmark = pytest.mark.django_db
 
@@ -80,10 +85,13 @@ def test_extension_defaults_to_the_administrator_s_own(
     assert connector.last_params['callee'] == '4210'
 
 
-def test_without_any_extension_the_administrator_is_asked_for_one(run_check, cell, connector):
+def test_without_any_extension_the_test_says_what_it_could_not_try(run_check, cell, connector):
     answer = run_check(cell, phone_call_check_extension='')
 
-    assert steps(answer)['calls'] == ('error', 'Enter the extension to test, for example 42.')
+    assert (answer['ok'], answer['state']) == (False, 'incomplete')
+    assert 'error' not in [step['status'] for step in answer['steps']]
+    assert steps(answer)['answers'][0] == 'skipped'
+    assert 'need an extension' in steps(answer)['answers'][1]
     assert connector.received == []
 
 
@@ -209,6 +217,89 @@ def test_the_saved_key_is_used_when_the_key_field_is_left_empty(run_check, cell_
     run_check(cell, api_key='')
 
     assert connector.last_params['apikey'] == 'saved-key'
+
+
+@pytest.fixture
+def other_server():
+    """Another server on 127.0.0.1 (another port, so another host for a key), as anyone could run."""
+    fake = FakeConnector()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def test_the_saved_key_is_never_sent_to_another_server(run_check, cell_factory, connector, other_server):
+    cell = cell_factory(api_key='saved-key')
+
+    answer = run_check(cell, connector_url=other_server.base_url, api_key='')
+
+    assert other_server.received == []
+    assert connector.received == []
+    assert answer['state'] == 'failed'
+    assert steps(answer)['credentials'][0] == 'error'
+    assert 'Type the API key again' in steps(answer)['credentials'][1]
+    assert 'saved-key' not in json.dumps(answer)
+
+
+def test_a_key_typed_again_is_sent_to_the_other_server(run_check, cell_factory, other_server):
+    cell = cell_factory(api_key='saved-key')
+
+    answer = run_check(cell, connector_url=other_server.base_url, api_key='typed-key')
+
+    assert other_server.last_params['apikey'] == 'typed-key'
+    assert answer['ok'] is True
+
+
+def test_the_saved_key_goes_to_another_connector_of_the_saved_server(run_check, cell_factory, connector):
+    cell = cell_factory(api_key='saved-key', connector_url=connector.base_url.replace('/ipbx/', '/ancien/'))
+
+    run_check(cell, connector_url=connector.base_url, api_key='')
+
+    assert connector.last_params['apikey'] == 'saved-key'
+
+
+@pytest.mark.parametrize(
+    'url, other, same',
+    [
+        ('https://passerelle.example/phonecalls/a/', 'https://PASSERELLE.example:443/phonecalls/b/', True),
+        ('http://passerelle.example/phonecalls/a/', 'http://passerelle.example:80/x/', True),
+        ('https://passerelle.example/phonecalls/a/', 'http://passerelle.example/phonecalls/a/', False),
+        ('http://127.0.0.1:8000/phonecalls/a/', 'http://127.0.0.1:8001/phonecalls/a/', False),
+        ('https://passerelle.example/', 'https://passerelle.example.evil/', False),
+    ],
+)
+def test_a_server_is_its_scheme_host_and_port(url, other, same):
+    assert (server_of(url) == server_of(other)) is same
+
+
+def test_a_signature_goes_only_to_a_known_service(run_check, cell, known_passerelle, other_server):
+    answer = run_check(cell, connector_url=other_server.base_url)
+
+    assert other_server.received
+    assert not {'signature', 'orig', 'nonce'} & set(other_server.last_params)
+    assert steps(answer)['credentials'][0] == 'warning'
+
+
+def test_a_key_typed_for_a_known_service_is_reported_unused(run_check, cell, connector, known_passerelle):
+    answer = run_check(cell, api_key='typed-key')
+
+    assert 'apikey' not in connector.last_params
+    assert 'signature' in connector.last_params
+    assert steps(answer)['credentials'][0] == 'warning'
+    assert 'The API key is not used' in steps(answer)['credentials'][1]
+
+
+@pytest.mark.parametrize('behaviour', ['err', 'status'])
+def test_the_report_never_repeats_what_the_remote_server_wrote(run_check, cell, connector, behaviour):
+    connector.behaviour, connector.status = behaviour, 400
+
+    answer = run_check(cell, api_key='abcdef')
+
+    assert answer['state'] == 'failed'
+    text = json.dumps(answer)
+    assert 'callee is not a valid extension' not in text
+    assert 'boom' not in text
+    assert 'HTTP' in steps(answer)['calls'][1]
 
 
 def test_an_invalid_url_is_refused_with_the_form_s_words(run_check, cell, connector):

@@ -3,9 +3,10 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from combo_phone_cell.extensions import clean_extension
+from combo_phone_cell.extensions import clean_extension, extension_allowed, read_allowed_extensions
 from combo_phone_cell.host import user_attribute
 from combo_phone_cell.models import AgentExtension
 
@@ -167,3 +168,46 @@ def test_profile_attribute_read_through_the_session_of_a_logged_in_agent(
 
     assert response.json['data']['extension'] == '42'
     assert connector.last_params['callee'] == '42'
+
+
+def test_a_self_service_extension_outside_the_cell_s_list_is_not_used(
+    request_factory, agent, cell_factory, extension_factory
+):
+    cell = cell_factory(self_service=True, self_service_extensions='100-199')
+    extension_factory(agent, '42')
+
+    assert cell.agent_extension(request_factory(agent)) is None
+
+
+def test_a_released_extension_is_no_longer_the_agent_s(request_factory, agent, admin_user, cell_factory):
+    cell = cell_factory(self_service=True)
+    holding = AgentExtension.objects.create(user=agent, extension='42')
+
+    AgentExtension.release(holding.pk, '42', admin_user)
+
+    assert cell.agent_extension(request_factory(agent)) is None
+
+
+@pytest.mark.parametrize(
+    'extension, allowed',
+    [('42', True), ('43', True), ('100', True), ('199', True), ('0150', True), ('200', False), ('4', False)],
+)
+def test_allowed_extensions_are_a_list_and_ranges(extension, allowed):
+    assert extension_allowed(extension, '42, 43, 100-199') is allowed
+
+
+def test_no_allowed_extensions_allows_any():
+    assert extension_allowed('9999', '')
+
+
+@pytest.mark.parametrize(
+    'text, tidy', [('42,43', '42, 43'), (' 42 ; 100-199 ', '42, 100-199'), ('', ''), ('a-b', 'a-b')]
+)
+def test_allowed_extensions_are_written_tidily(text, tidy):
+    assert read_allowed_extensions(text) == tidy
+
+
+@pytest.mark.parametrize('text', ['199-100', '42\x1b', '4' * 65])
+def test_allowed_extensions_refuse_what_is_no_extension(text):
+    with pytest.raises(ValidationError):
+        read_allowed_extensions(text)

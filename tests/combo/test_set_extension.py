@@ -1,9 +1,11 @@
 """The agent sets or clears their own extension from the cell (self-service)."""
 
+import logging
 from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
 
 from combo_phone_cell.models import AgentExtension
 
@@ -145,3 +147,86 @@ def test_unknown_cell_is_a_404(post_extension, cell):
 
 def test_get_is_not_allowed(agent_app, cell):
     agent_app.get(extension_url(cell), status=405)
+
+
+def test_taking_an_extension_another_agent_holds_is_refused(
+    post_extension, agent, user_factory, cell, extension_factory
+):
+    holder = extension_factory(user_factory('camille'), '42')
+
+    response = post_extension(cell, '42')
+
+    assert messages_after(response) == [
+        'Extension 42 is held by another agent: it cannot be taken. If it is yours, ask an administrator to '
+        'release it.'
+    ]
+    assert not AgentExtension.objects.filter(user=agent).exists()
+    holder.refresh_from_db()
+    assert holder.extension == '42'
+
+
+def test_a_refused_extension_leaves_the_agent_s_own_unchanged(
+    post_extension, agent, user_factory, cell, extension_factory
+):
+    extension_factory(agent, '43')
+    extension_factory(user_factory('camille'), '42')
+
+    post_extension(cell, '42')
+
+    assert AgentExtension.objects.get(user=agent).extension == '43'
+
+
+def test_the_database_holds_one_agent_per_extension(agent, user_factory, extension_factory):
+    extension_factory(agent, '42')
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AgentExtension.objects.create(user=user_factory('camille'), extension='42')
+
+
+def test_each_change_of_holder_is_logged(
+    post_extension, agent, user_factory, cell, extension_factory, caplog
+):
+    extension_factory(user_factory('camille'), '42')
+    caplog.set_level(logging.INFO, logger='combo_phone_cell')
+
+    post_extension(cell, '43')
+    post_extension(cell, '42')
+    post_extension(cell, '')
+
+    assert [
+        record.getMessage() for record in caplog.records if record.name.startswith('combo_phone_cell')
+    ] == [
+        'phone call extension: user agent holds extension 43',
+        'phone call extension: user agent refused extension 42, held by another agent',
+        'phone call extension: user agent forgot their extension',
+    ]
+
+
+@pytest.mark.parametrize(
+    'value, allowed', [('42', True), ('150', True), ('0150', True), ('99', False), ('4a', False)]
+)
+def test_self_service_is_limited_to_the_cell_s_extensions(
+    post_extension, agent, cell_factory, value, allowed
+):
+    cell = cell_factory(self_service_extensions='42, 100-199')
+
+    response = post_extension(cell, value)
+
+    assert AgentExtension.objects.filter(user=agent, extension=value).exists() is allowed
+    if not allowed:
+        assert messages_after(response) == [
+            f'Extension {value} cannot be set here: the allowed extensions are 42, 100-199.'
+        ]
+
+
+def test_self_service_is_limited_to_the_cell_s_roles(post_extension, agent, cell_factory):
+    cell = cell_factory()
+    role = Group.objects.create(name='Accueil téléphonique')
+    cell.self_service_groups.add(role)
+
+    refused = messages_after(post_extension(cell, '42'))
+    agent.groups.add(role)
+    post_extension(cell, '42')
+
+    assert refused == ['Your roles do not let you set your extension in this cell: ask an administrator.']
+    assert AgentExtension.objects.get(user=agent).extension == '42'

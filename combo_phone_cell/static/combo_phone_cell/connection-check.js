@@ -39,7 +39,10 @@
         }
         list.appendChild(item);
       });
-      show(answer.ok ? section.dataset.textOk : section.dataset.textFailed, answer.ok ? 'ok' : 'failed');
+      // "incomplete": steps were not tried for want of an extension, which is not a failure.
+      var state = answer.state || (answer.ok ? 'ok' : 'failed');
+      var texts = {ok: section.dataset.textOk, failed: section.dataset.textFailed, incomplete: section.dataset.textIncomplete};
+      show(texts[state] || section.dataset.textFailed, state);
     }
 
     button.addEventListener('click', function () {
