@@ -49,7 +49,7 @@ def check_connection(page, connector_url, extension='42', api_key=None):
     page.fill('#id_phone_call_check_extension', extension)
     page.get_by_role('button', name='Tester la connexion').click()
     result = page.locator('.phone-call-cell-check')
-    expect(result).to_have_attribute('data-state', re.compile('^(ok|failed)$'))
+    expect(result).to_have_attribute('data-state', re.compile('^(ok|failed|incomplete)$'))
     return result
 
 
@@ -160,6 +160,40 @@ def test_signature_not_granted_on_the_connector_names_the_api_user(settings_form
     )
 
 
+def test_without_an_extension_the_test_says_it_is_partial_not_failing(settings_form, demo):
+    result = check_connection(settings_form, demo.url + '/phonecalls/ipbx/', extension='')
+
+    expect(result).to_have_attribute('data-state', 'incomplete')
+    expect(result.locator('.phone-call-cell-check__step--error')).to_have_count(0)
+
+
+def saved_check(page):
+    return page.locator('.phone-call-cell-saved-check')
+
+
+def test_a_broken_setting_saved_shows_its_failing_step(settings_form):
+    from combo_phone_cell.models import PhoneCallCell
+
+    url = f'http://127.0.0.1:{closed_port()}/phonecalls/ipbx/'
+    settings_form.fill('#id_connector_url', url)
+    settings_form.fill('#id_api_key', 'abcdef')
+    settings_form.fill('#id_phone_call_check_extension', '42')
+    settings_form.get_by_role('button', name='Enregistrer').click()
+
+    expect(saved_check(settings_form)).to_have_attribute('data-state', 'failed')
+    expect(saved_check(settings_form).locator('[data-step]')).to_have_count(1)
+    expect(saved_check(settings_form).locator('[data-step="answers"]')).to_be_visible()
+    assert PhoneCallCell.objects.get(slug='telephonie').connector_url == url
+
+
+def test_a_working_setting_saved_says_it_works(settings_form, demo):
+    settings_form.fill('#id_phone_call_check_extension', '42')
+    settings_form.get_by_role('button', name='Enregistrer').click()
+
+    expect(saved_check(settings_form)).to_have_attribute('data-state', 'ok')
+    expect(saved_check(settings_form)).not_to_have_attribute('role', 'alert')
+
+
 def test_saving_an_unsigned_url_without_key_warns_but_saves(settings_form, demo):
     from combo_phone_cell.models import PhoneCallCell
 
@@ -181,5 +215,5 @@ def test_form_is_laid_out_as_the_manager_s_and_titled_with_the_cell_s_name(setti
     form_box = settings_form.locator('.phone-call-cell-settings').bounding_box()
     assert label.bounding_box()['y'] < url.bounding_box()['y'] < help_text.bounding_box()['y']
     assert url.bounding_box()['width'] > 0.9 * form_box['width']
-    expect(settings_form.locator('h2').first).to_have_text('Appel téléphonique (telephonie)')
+    expect(settings_form.locator('h2').first).to_have_text('Appel téléphonique')
     settings_form.screenshot(path='test-artifacts/settings-form.png', full_page=True)
