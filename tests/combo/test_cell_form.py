@@ -242,6 +242,17 @@ def test_saving_a_working_setting_says_it_works(open_form, cell_factory, connect
     assert connector.last_params == {'callee': '42', 'limit': '5', 'apikey': 'abcdef'}
 
 
+def test_saving_a_key_for_a_known_service_says_it_is_unused(open_form, cell, connector, known_passerelle):
+    _response, form = open_form(cell)
+    form['api_key'] = 'abcdef'
+    form['phone_call_check_extension'] = '42'
+
+    response = form.submit().follow()
+
+    assert saved_check(response) == ('ok', ['credentials'])
+    assert 'The API key is not used' in response.text
+
+
 def test_saving_a_broken_setting_saves_it_and_shows_the_failing_step(open_form, cell, closed_port_url):
     _response, form = open_form(cell)
     form['connector_url'] = closed_port_url
