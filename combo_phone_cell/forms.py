@@ -270,7 +270,8 @@ class PhoneCallCellForm(forms.ModelForm):
         the form (the administrator's own by default).
         """
         extension = clean_extension(self.data.get(CHECK_EXTENSION_FIELD))
-        self.instance.last_check = check.check_connection(self.instance, extension).as_saved_check()
+        report = check.check_connection(self.instance, extension)
+        self.instance.last_check = {**report.as_saved_check(), 'extension': extension}
         return super().save(commit)
 
     @property

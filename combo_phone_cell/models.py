@@ -137,7 +137,7 @@ class PhoneCallCell(host.CellBase):
     )
 
     # What the connection check found when the settings were last saved
-    # through the settings form: {"at", "state", "steps"} (check.py).
+    # through the settings form: {"at", "state", "steps", "extension"} (check.py).
     last_check = models.JSONField(_('Check at the last save'), default=dict, blank=True, editable=False)
 
     default_template_name = 'combo_phone_cell/phone_call_cell.html'

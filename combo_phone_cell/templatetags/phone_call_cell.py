@@ -6,14 +6,13 @@ register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
-def own_extension(context, cell):
-    """The extension the user viewing the settings form answers on, for ``cell``; '' when unknown.
+def extension_to_test(context, cell):
+    """The extension the settings form tests by default: the viewer's own, else the one last tested at save.
 
-    The settings form tests the connection with it by default. Needs the
-    request in the template's context (Django's ``request`` context
-    processor); without it, '' and the administrator types one.
+    The viewer's own needs the request in the template's context (Django's
+    ``request`` context processor); without either, '' and the
+    administrator types one.
     """
     request = context.get('request')
-    if request is None:
-        return ''
-    return cell.agent_extension(request) or ''
+    own = cell.agent_extension(request) if request is not None else None
+    return own or cell.last_check.get('extension') or ''

@@ -299,6 +299,16 @@ def test_the_extension_to_test_is_the_administrator_s_own_by_default(
     assert form['phone_call_check_extension'].value == '4210'
 
 
+def test_the_extension_tested_at_save_is_tested_again_by_default(open_form, cell, connector):
+    _response, form = open_form(cell)
+    form['phone_call_check_extension'] = '4210'
+    form.submit()
+
+    _response, form = open_form(cell)
+
+    assert form['phone_call_check_extension'].value == '4210'
+
+
 def test_a_new_cell_shows_no_check_before_its_first_save(open_form, cell):
     response, _form = open_form(cell)
 
