@@ -1,5 +1,5 @@
 """The cell's views: the poll and the forms offered (JSON, for the widget), the agent's
-set-extension form, and the administrator's connection test.
+set-extension form, and the administrator's connection test and page of held extensions.
 """
 
 from django.contrib import messages
@@ -226,11 +226,9 @@ def extension_holders(request):
         raise PermissionDenied()
     if request.method == 'POST':
         pk = request.POST.get('release', '')
-        holding = (
-            AgentExtension.objects.select_related('user').filter(pk=pk).first()
-            if pk.isascii() and pk.isdecimal()
-            else None
-        )
+        # Digits only, and short enough for any integer column (a longer one is an error on PostgreSQL).
+        is_pk = pk.isascii() and pk.isdecimal() and len(pk) < 10
+        holding = AgentExtension.objects.select_related('user').filter(pk=pk).first() if is_pk else None
         extension = request.POST.get('extension', '')
         if holding is not None and AgentExtension.release(holding.pk, extension, request.user):
             messages.success(

@@ -59,6 +59,17 @@ def test_a_released_extension_can_be_taken_by_another_agent(admin_app, holder, a
     assert AgentExtension.store(agent, '42') == '42'
 
 
+@pytest.mark.parametrize('pk', ['', 'abc', '١', '9' * 30])
+def test_a_release_naming_no_holding_releases_nothing(admin_app, holder, pk):
+    admin_app.set_cookie('csrftoken', CSRF_TOKEN)
+
+    response = admin_app.post(URL, {'release': pk, 'extension': '42', 'csrfmiddlewaretoken': CSRF_TOKEN})
+
+    assert 'Nothing was released' in response.follow().text
+    holder.refresh_from_db()
+    assert holder.extension == '42'
+
+
 def test_a_holding_changed_since_the_page_was_shown_is_left_alone(admin_app, holder):
     response = release(admin_app, holder, extension='43').follow()
 
