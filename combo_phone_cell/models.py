@@ -320,47 +320,46 @@ class AgentExtension(models.Model):
             if cls.objects.filter(user=user).delete()[0]:
                 logger.info('phone call extension: user %s forgot their extension', user.get_username())
             return None
-        if cls.objects.filter(extension=extension).exclude(user=user).exists():
+        held_by_another = cls.objects.filter(extension=extension).exclude(user=user).exists()
+        if not held_by_another:
+            try:
+                # A savepoint: the constraint decides between two agents
+                # taking the same extension at once, and the request goes on.
+                with transaction.atomic():
+                    cls.objects.update_or_create(
+                        user=user, defaults={'extension': extension, 'released': '', 'released_at': None}
+                    )
+            except IntegrityError:
+                held_by_another = True
+        if held_by_another:
             logger.info(
                 'phone call extension: user %s refused extension %s, held by another agent',
                 user.get_username(),
                 extension,
             )
             raise ExtensionHeld(extension)
-        try:
-            # A savepoint: the constraint decides between two agents taking
-            # the same extension at once, and the request goes on.
-            with transaction.atomic():
-                cls.objects.update_or_create(
-                    user=user, defaults={'extension': extension, 'released': '', 'released_at': None}
-                )
-        except IntegrityError:
-            logger.info(
-                'phone call extension: user %s refused extension %s, held by another agent',
-                user.get_username(),
-                extension,
-            )
-            raise ExtensionHeld(extension) from None
         logger.info('phone call extension: user %s holds extension %s', user.get_username(), extension)
         return extension
 
-    @classmethod
-    def release(cls, pk, extension, administrator):
-        """Release the holding ``pk`` if it still holds ``extension``; return whether it did.
+    def release(self, extension, administrator):
+        """Release this holding if it still holds ``extension``; return whether it did.
 
-        The agent keeps a notice of it (``release_notice``) until they set
-        an extension again.
+        ``extension`` is the one the administrator saw: a holding changed
+        meanwhile is left alone. The agent keeps a notice of it
+        (``release_notice``) until they set an extension again.
         """
         released = (
-            cls.objects.filter(pk=pk, extension=extension)
+            type(self)
+            .objects.filter(pk=self.pk, extension=extension)
             .exclude(extension='')
             .update(extension='', released=extension, released_at=timezone.now())
         )
         if released:
             logger.info(
-                'phone call extension: administrator %s released extension %s',
+                'phone call extension: administrator %s released extension %s of user %s',
                 administrator.get_username(),
                 extension,
+                self.user.get_username(),
             )
         return bool(released)
 

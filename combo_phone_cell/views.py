@@ -230,7 +230,7 @@ def extension_holders(request):
         is_pk = pk.isascii() and pk.isdecimal() and len(pk) < 10
         holding = AgentExtension.objects.select_related('user').filter(pk=pk).first() if is_pk else None
         extension = request.POST.get('extension', '')
-        if holding is not None and AgentExtension.release(holding.pk, extension, request.user):
+        if holding is not None and holding.release(extension, request.user):
             messages.success(
                 request,
                 _('Extension %(extension)s of %(agent)s is released: they are told so in their cell.')

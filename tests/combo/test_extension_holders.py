@@ -50,7 +50,9 @@ def test_an_administrator_releases_an_extension_and_it_is_logged(admin_app, hold
     holder.refresh_from_db()
     assert (holder.extension, holder.released) == ('', '42')
     assert 'Extension 42 of Camille Martin (camille) is released' in response.text
-    assert 'phone call extension: administrator admin released extension 42' in caplog.messages
+    assert (
+        'phone call extension: administrator admin released extension 42 of user camille' in caplog.messages
+    )
 
 
 def test_a_released_extension_can_be_taken_by_another_agent(admin_app, holder, agent):

@@ -183,7 +183,7 @@ def test_a_released_extension_is_no_longer_the_agent_s(request_factory, agent, a
     cell = cell_factory(self_service=True)
     holding = AgentExtension.objects.create(user=agent, extension='42')
 
-    AgentExtension.release(holding.pk, '42', admin_user)
+    holding.release('42', admin_user)
 
     assert cell.agent_extension(request_factory(agent)) is None
 

@@ -6,8 +6,9 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
-from combo_phone_cell.models import AgentExtension
+from combo_phone_cell.models import AgentExtension, ExtensionHeld
 
 pytestmark = pytest.mark.django_db
 
@@ -230,3 +231,17 @@ def test_self_service_is_limited_to_the_cell_s_roles(post_extension, agent, cell
 
     assert refused == ['Your roles do not let you set your extension in this cell: ask an administrator.']
     assert AgentExtension.objects.get(user=agent).extension == '42'
+
+
+def test_two_agents_taking_one_extension_at_once_get_one_holder_and_one_refusal(
+    agent, user_factory, extension_factory, monkeypatch
+):
+    extension_factory(user_factory('camille'), '42')
+    # As if Camille's row was written between the other agent's check and write.
+    monkeypatch.setattr(QuerySet, 'exists', lambda self: False)
+
+    with pytest.raises(ExtensionHeld):
+        AgentExtension.store(agent, '42')
+
+    monkeypatch.undo()
+    assert list(AgentExtension.objects.values_list('user__username', 'extension')) == [('camille', '42')]
