@@ -163,6 +163,36 @@ def test_withheld_call_is_announced_and_nothing_typed(portal, start_call, audit)
     audit.check(portal.page, 'call-withheld')
 
 
+def test_the_next_caller_never_faces_the_previous_citizens_record(portal, start_call, stop_call):
+    start_call('0143250135')
+    expect(portal.results).to_contain_text('Camille Martin', timeout=POP_TIMEOUT)
+    stop_call('0143250135')
+    portal.expect_state('ended', timeout=POP_TIMEOUT)
+    expect(portal.results).to_contain_text('Camille Martin')
+    start_call('anonymous')
+    portal.expect_status('withheld')
+    expect(portal.search).to_have_value('')
+    expect(portal.results).not_to_contain_text('Camille Martin')
+
+
+def test_a_fixed_setting_reaches_the_agent_within_ten_seconds_without_a_reload(demo, login, start_call):
+    from combo_phone_cell.models import PhoneCallCell
+
+    # Saved as the manager's form saves it, so that whatever the cell keeps is refreshed as in production.
+    cell = PhoneCallCell.objects.get(slug='telephonie')
+    working_url = cell.connector_url
+    cell.connector_url = demo.url + '/phonecalls/nope/'
+    cell.save()
+    portal = Portal(login('agent'))
+    portal.expect_state('config-error', timeout=POP_TIMEOUT)
+    portal.wait_for_polls(1)
+    cell.connector_url = working_url
+    cell.save()
+    start_call('0143250135')
+    expect(portal.search).to_have_value('0143250135', timeout=10000)
+    expect(portal.status).to_contain_text(portal.sentence('call', '01 43 25 01 35'))
+
+
 def test_internal_call_is_announced_and_nothing_typed(portal, start_call, audit):
     start_call('1234')
     portal.expect_status('internal', '1234')
@@ -175,8 +205,10 @@ def test_internal_call_is_announced_and_nothing_typed(portal, start_call, audit)
 def test_unreadable_caller_is_shown_as_received_and_nothing_typed(portal, start_call, audit):
     caller = '<img src=x onerror=alert(1)>'
     start_call(caller)
-    portal.expect_status('call', caller)
-    expect(portal.status.locator('bdi')).to_have_text(caller)
+    portal.expect_status('unreadable')
+    expect(portal.role('received').locator('bdi')).to_have_text(
+        portal.text('unreadable-caller').replace('{caller}', caller)
+    )
     expect(portal.role('typed')).to_have_text(portal.text('not-typed-unreadable'))
     portal.wait_for_polls(2)
     expect(portal.search).to_have_value('')
