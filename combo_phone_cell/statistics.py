@@ -159,7 +159,7 @@ def draw(pygal, title, data, kind):
         font_family='sans-serif',
         colors=('#1f77b4', '#2ca02c', '#7f7f7f', '#d62728', '#9467bd'),
     )
-    many = len(data['x_labels']) > 16
+    many = len(data['x_labels']) > 24
     config = {
         'style': style,
         'js': [],
