@@ -16,9 +16,11 @@ month, year, weekday, hour or none), for a period (``start`` included,
   pick-up), one series per kind of caller;
 - ``total_duration`` and ``mean_duration``: in seconds, of the finished calls.
 
-A call counts in the time slot of its start. Each statistic costs one
-aggregate query on the call table, served by the ``ppc_call_statistics``
-index (resource, start) or, for an extension, by ``ppc_call_callee_recent``.
+A call counts in the time slot of its start. Quarter hours that can no
+longer change are counted once into ``CallTotal`` rows (``summarise``);
+a statistic for all extensions reads those totals and the recent calls
+(index ``ppc_call_statistics``: resource, start), a statistic for chosen
+extensions reads their calls (index ``ppc_call_callee_recent``).
 """
 
 import dataclasses
@@ -127,6 +129,7 @@ def one_of(values):
 
 
 DATE_RE = re.compile(r'\d{4}-\d{2}-\d{2}')
+MIN_YEAR, MAX_YEAR = 1900, 2999
 
 
 def clean_moment(name, value):
@@ -146,7 +149,9 @@ def clean_moment(name, value):
             moment = parse_datetime(value)
     except ValueError:
         moment = None
-    if moment is None:
+    # Out of these years, time zone conversions and quarter-hour rounding
+    # would overflow Python's dates: no call is that old or that far ahead.
+    if moment is None or not MIN_YEAR <= moment.year <= MAX_YEAR:
         raise invalid_parameter(
             name, gettext('it must be a date (YYYY-MM-DD) or a date and time (ISO 8601).')
         )

@@ -363,6 +363,8 @@ def test_kind_filter_keeps_one_series(app, api_user, finished_call):
         ('start=2024-13-01', 'start'),
         ('start=yesterday', 'start'),
         ('end=01/03/2024', 'end'),
+        ('start=0001-01-01', 'start'),
+        ('end=9999-12-31T23:59:59', 'end'),
         ('start=2024-03-02&end=2024-03-01', 'end'),
         ('start=2024-03-01&end=2024-03-01', 'end'),
         ('kind=mobile', 'kind'),
