@@ -14,6 +14,7 @@ import zoneinfo
 
 import pytest
 from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -642,3 +643,34 @@ def test_counting_new_quarter_hours_reads_the_calls_through_an_index(history):
     for sql, plan in plans:
         assert 'Seq Scan' not in plan, f'{sql}\n{plan}'
         assert 'Index' in plan, f'{sql}\n{plan}'
+
+
+# The migration that adds the totals.
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_counts_the_stored_calls_into_totals():
+    executor = MigrationExecutor(connection)
+    app = 'passerelle_phonecalls'
+    try:
+        executor.migrate([(app, '0002_caller_reading_and_call_id')])
+        old = executor.loader.project_state([(app, '0002_caller_reading_and_call_id')]).apps
+        connector = old.get_model(app, 'PhoneCalls').objects.create(title='IPBX', slug='ipbx')
+        start = timezone.now() - datetime.timedelta(days=20)
+        for days in (0, 9, 18):
+            old.get_model(app, 'Call').objects.create(
+                resource=connector,
+                caller='0143250135',
+                callee='42',
+                call_id=f'c{days}',
+                kind='external',
+                caller_key='+33143250135',
+                start=start + datetime.timedelta(days=days),
+                end=start + datetime.timedelta(days=days, seconds=60),
+            )
+        executor = MigrationExecutor(connection)
+        executor.migrate([(app, '0003_statistics_index')])
+        assert sorted(CallTotal.objects.values_list('calls', 'finished', 'seconds')) == [(1, 1, 60)] * 3
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.migrate(executor.loader.graph.leaf_nodes(app))
