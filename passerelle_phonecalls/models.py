@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import statistics
 from .calls import (
     call_json,
     clean_call_id_parameters,
@@ -63,6 +64,30 @@ CALL_ID_DOCUMENTATION = {
             'Optional. The call identifier under this name (Asterisk), when no other identifier is given.'
         ),
         'example_value': '1700000000.41',
+    },
+}
+STATISTIC_PARAMETERS = {
+    'time_interval': {
+        'description': _('Optional. day, month, year, weekday, hour or none (default: month).'),
+        'example_value': 'day',
+    },
+    'start': {
+        'description': _("Optional. First day counted (YYYY-MM-DD, in the site's time zone)."),
+        'example_value': '2024-03-01',
+    },
+    'end': {
+        'description': _('Optional. Day after the last day counted (YYYY-MM-DD).'),
+        'example_value': '2024-04-01',
+    },
+    'callee': {
+        'description': _('Optional. Only the calls of this extension; may be repeated.'),
+        'example_value': '42',
+    },
+    'kind': {
+        'description': _(
+            'Optional. Only the callers of this kind: external, internal, withheld or unreadable.'
+        ),
+        'example_value': 'external',
     },
 }
 # Rounds of the call lifecycle's loops. A round ends without an answer only
@@ -576,6 +601,91 @@ class PhoneCalls(BaseResource):
             },
         }
 
+    # Statistics in Publik's statistics format (statistics.py, docs/statistics.rst).
+
+    @endpoint(
+        name='statistics',
+        perm='can_access',
+        methods=['get'],
+        description=_('Call statistics: the index'),
+        long_description=_(
+            "The index of the connector's statistics, in the format of Publik's services, for the "
+            'portal\'s charts: {"err": 0, "data": [{"id", "name", "url", "filters": […]}]}. Each '
+            'statistic answers at its url {"err": 0, "data": {"x_labels": […], "series": [{"label", '
+            '"data": […]}]}}. Filters: time_interval (day, month, year, weekday, hour or none; '
+            'month by default), callee (one or more extensions; all by default), kind (of caller); '
+            "every statistic also takes start and end, dates (YYYY-MM-DD) in the site's time zone, "
+            'start included, end excluded. A bad filter value is refused with HTTP 400.'
+        ),
+        display_order=20,
+        display_category=_('Statistics'),
+    )
+    def statistics_endpoint(self, request):
+        """Serve the statistics index (see long_description)."""
+        return {'err': 0, 'data': statistics.index(self, statistics.url_maker(request))}
+
+    def statistic_answer(self, request, statistic):
+        """The answer of ``statistic`` for the filters of ``request``'s query (HTTP 400 on a bad one)."""
+        filters = statistics.clean_filters(request.GET)
+        return {'err': 0, 'data': statistics.statistic_data(self, statistic, filters)}
+
+    @endpoint(
+        name='statistics-calls',
+        perm='can_access',
+        methods=['get'],
+        description=_('Call statistics: calls answered'),
+        long_description=_(
+            'The number of calls answered (every recorded call), one series per kind of caller '
+            '(external, internal, withheld, unreadable), by time interval of their start, e.g. '
+            'statistics-calls?time_interval=day&start=2024-03-01&end=2024-04-01&callee=42.'
+        ),
+        display_order=21,
+        display_category=_('Statistics'),
+        parameters=STATISTIC_PARAMETERS,
+    )
+    def statistics_calls_endpoint(
+        self, request, time_interval=None, start=None, end=None, callee=None, kind=None
+    ):
+        """Serve the calls answered by time interval (see long_description)."""
+        return self.statistic_answer(request, statistics.CALLS)
+
+    @endpoint(
+        name='statistics-total-duration',
+        perm='can_access',
+        methods=['get'],
+        description=_('Call statistics: total duration'),
+        long_description=_(
+            'The total duration, in seconds, of the finished calls, by time interval of their start.'
+        ),
+        display_order=22,
+        display_category=_('Statistics'),
+        parameters=STATISTIC_PARAMETERS,
+    )
+    def statistics_total_duration_endpoint(
+        self, request, time_interval=None, start=None, end=None, callee=None, kind=None
+    ):
+        """Serve the total duration of the calls by time interval (see long_description)."""
+        return self.statistic_answer(request, statistics.TOTAL_DURATION)
+
+    @endpoint(
+        name='statistics-mean-duration',
+        perm='can_access',
+        methods=['get'],
+        description=_('Call statistics: mean duration'),
+        long_description=_(
+            'The mean duration, in whole seconds, of the finished calls, by time interval of their '
+            'start; null for an interval without any finished call.'
+        ),
+        display_order=23,
+        display_category=_('Statistics'),
+        parameters=STATISTIC_PARAMETERS,
+    )
+    def statistics_mean_duration_endpoint(
+        self, request, time_interval=None, start=None, end=None, callee=None, kind=None
+    ):
+        """Serve the mean duration of the calls by time interval (see long_description)."""
+        return self.statistic_answer(request, statistics.MEAN_DURATION)
+
 
 class Call(models.Model):
     """A call received by an extension, open until the IPBX reports the hang-up.
@@ -620,7 +730,42 @@ class Call(models.Model):
         indexes = [
             models.Index(fields=['resource', 'callee', '-start'], name='ppc_call_callee_recent'),
             models.Index(fields=['resource', 'end'], name='ppc_call_purge'),
+            # Statistics of a period, all extensions (statistics.py).
+            models.Index(fields=['resource', 'start'], name='ppc_call_statistics'),
         ]
 
     def __str__(self):
         return f'{self.caller} → {self.callee} ({self.start})'
+
+
+class CallTotal(models.Model):
+    """The calls of one connector that started in one quarter hour, from one kind of caller, counted.
+
+    Written by ``statistics.summarise`` once no call of the quarter hour can
+    change any more (its start is older than the maximum call duration, plus
+    the hourly job's lag), so that statistics read a few rows per quarter
+    hour instead of every call. Counts only, no number: the totals outlive
+    the retention period and erasures of the calls they count.
+    """
+
+    resource = models.ForeignKey(
+        PhoneCalls, related_name='call_totals', on_delete=models.CASCADE, verbose_name=_('connector')
+    )
+    start = models.DateTimeField(_('start of the quarter hour'))
+    kind = models.CharField(_('kind of caller'), max_length=10, choices=KIND_CHOICES)
+    calls = models.PositiveIntegerField(_('calls'))
+    finished = models.PositiveIntegerField(_('finished calls'))
+    seconds = models.BigIntegerField(_('duration of the finished calls (in seconds)'))
+
+    class Meta:
+        verbose_name = _('call total')
+        verbose_name_plural = _('call totals')
+        constraints = [
+            # Also serves the statistics of a period through its (resource, start) prefix.
+            models.UniqueConstraint(
+                fields=['resource', 'start', 'kind'], name='passerelle_phonecalls_one_total'
+            ),
+        ]
+
+    def __str__(self):
+        return f'{self.start} {self.kind}: {self.calls}'
