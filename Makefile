@@ -21,7 +21,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CATALOGUES := $(wildcard */locale/*/LC_MESSAGES/django.po hosts/*/locale/*/LC_MESSAGES/django.po)
 
-.PHONY: demo test lint format messages makemessages bench deb clean
+.PHONY: demo test lint format messages makemessages bench deb deb-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ format: $(STAMP)-test-$(SERIES)
 
 deb:
 	bash .ci/deb
+
+# Builds the packages, then installs, removes and purges them on a minimal Debian 12
+# (as root; see .ci/deb-check).
+deb-check: deb
+	bash .ci/deb-check
 
 clean:
 	rm -rf build dist dist-deb *.egg-info test-artifacts .pytest_cache
