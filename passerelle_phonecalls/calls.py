@@ -113,6 +113,13 @@ def clean_call_id_parameters(values):
     return '', ''
 
 
+def clean_linked_id_parameter(value):
+    """Return the ``linkedid`` parameter checked as a call identifier, ``''`` when absent or empty."""
+    if not (value or '').strip():
+        return ''
+    return clean_text_parameter('linkedid', value, MAX_CALL_ID_LENGTH)
+
+
 def clean_limit_parameter(value):
     """Return ``limit`` as an integer between 1 and 100 (10 when absent), or raise an ``APIError``."""
     value = '' if value is None else str(value).strip()
@@ -230,13 +237,16 @@ def isoformat(value):
     return timezone.localtime(value).isoformat()
 
 
-def call_json(call):
+def call_json(call, on_call_with=None):
     """The JSON shape of a call, the one every endpoint answers with (README, "Answers").
 
     The caller's reading (``kind``, ``caller_display``, ``caller_national``,
     ``caller_e164``) is the one stored when the call was received.
     ``withheld`` repeats ``kind == "withheld"`` for the clients written before
-    ``kind`` existed.
+    ``kind`` existed. ``on_call_with`` is the external call the caller of this
+    open internal call is on (``PhoneCalls.partners_of``), given as that
+    call's caller, or ``None``; ``transferred_from``, the extension that
+    handed this call over (``PhoneCalls.read_start``), or ``None``.
     """
     duration = None
     if call.end is not None:
@@ -255,6 +265,20 @@ def call_json(call):
         'end': isoformat(call.end),
         'duration': duration,
         'details': call.details or {},
+        'on_call_with': partner_json(on_call_with),
+        'transferred_from': call.transferred_from or None,
+    }
+
+
+def partner_json(call):
+    """The caller of ``call``, the external call an agent is on, as ``on_call_with`` gives it; ``None`` without one."""
+    if call is None:
+        return None
+    return {
+        'kind': call.kind,
+        'caller_display': call.caller_display or None,
+        'caller_national': call.caller_national or None,
+        'caller_e164': call.caller_e164 or None,
     }
 
 

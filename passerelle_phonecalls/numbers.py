@@ -238,3 +238,47 @@ def validate_region(value):
             code='invalid_region',
             params={'value': value},
         )
+
+
+def number_digit_forms(e164):
+    """The digit strings that a writing of the number ``e164`` holds, whatever its separators.
+
+    Its international digits (country code and national number,
+    ``33143250135``, which ``+33 1 43 25 01 35`` and ``0033143250135``
+    hold) and its national digits in its own country (``0143250135``,
+    which ``+33 (0)1 43 25 01 35`` holds too).
+    """
+    number = phonenumbers.parse(e164, None)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    forms = {
+        str(number.country_code) + phonenumbers.national_significant_number(number),
+        ''.join(char for char in national if char.isdigit()),
+    }
+    return frozenset(form for form in forms if form)
+
+
+def digit_runs(text):
+    """The runs of digits in ``text`` once the separators between digits are removed.
+
+    Digits of any script count as digits (``ascii_digit``); spaces, dots,
+    dashes, slashes and brackets (``SEPARATORS_RE``) join what they
+    separate, any other character ends a run: ``0143250135,,12`` holds
+    ``0143250135`` and ``12``, ``01 43 25 01 35 x12`` holds ``0143250135``
+    and ``12``.
+    """
+    text = remove_hidden_characters(text)
+    if not text.isascii():
+        text = ''.join(map(ascii_digit, text))
+    return re.findall(r'[0-9]+', SEPARATORS_RE.sub('', text))
+
+
+def mentions_number(text, forms):
+    """Tell whether ``text`` holds one of the digit ``forms`` of a number (``number_digit_forms``).
+
+    A form found inside a longer run of digits counts: a suffix
+    (``0143250135-1700000000``, ``0143250135 12``) or a prefix (``+33 (0)``)
+    does not hide the number.
+    """
+    if not text or not any(char.isdigit() for char in text):
+        return False
+    return any(form in run for run in digit_runs(text) for form in forms)

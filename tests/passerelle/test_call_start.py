@@ -41,6 +41,8 @@ def test_call_start_of_the_reference_text_opens_a_call(app, connector):
             'end': None,
             'duration': None,
             'details': {},
+            'on_call_with': None,
+            'transferred_from': None,
         },
     }
 
