@@ -562,11 +562,18 @@ class PhoneCalls(BaseResource):
             'HTTP 200 with {"err": 0, "data": {…the call…}}: id, caller and callee as received, '
             'call_id, kind of caller (external, internal, withheld or unreadable), caller_display '
             '(what the agent is shown), caller_national, caller_e164, withheld, start, end, '
-            'duration and details. Sending the same start again while the call is open returns the '
-            'same call. With a call identifier (call_id, callid, uniqueid or linkedid, the first '
+            'duration, details, on_call_with and transferred_from (below). Sending the same start '
+            'again while the call is open returns the same call. With a call identifier (call_id, callid, uniqueid or linkedid, the first '
             'given in that order), the start and the stop are paired by it, and a start arriving '
-            'after its stop returns the call already finished. Other parameters are kept with '
-            'the call (at most 20, values cut to 256 characters; parameters whose name looks like '
+            "after its stop returns the call already finished. Transfers: when an agent's extension "
+            'calls another extension while on a call with a citizen (to announce a transfer), the '
+            "internal call carries on_call_with, the citizen's number. A PBX that bridges both legs "
+            '(B2BUA) and presents the transferring agent as the caller of the transferred leg, e.g. '
+            'call-start?caller=42&callee=43&uniqueid=1700000000.57&linkedid=1700000000.41, has that '
+            "leg read as the citizen's call (their number, kind external, transferred_from 42) when "
+            'its call identifier or linkedid is the linkedid (or, without one, the call identifier) of '
+            'an external call to 42 that is open or ended less than 60 seconds ago. Other '
+            'parameters are kept with the call (at most 20, values cut to 256 characters; parameters whose name looks like '
             'a credential are never kept). An empty, too long (over 64 characters) or garbled '
             'caller or callee, holding control or invisible characters, is refused with '
             'HTTP 400; a wrong or missing key with HTTP 403. With redirect=1 the '
@@ -626,7 +633,9 @@ class PhoneCalls(BaseResource):
             'before its start is kept as a finished call, which the late start then returns. '
             'When the stop changes nothing (no open call: the start was missed, or the stop is '
             'sent twice) the answer is still HTTP 200 with {"err": 0, "data": {"caller": …, '
-            '"callee": …, "call_id": …, "open_call": false}}.'
+            '"callee": …, "call_id": …, "open_call": false}}. A transferred leg (see call-start) is '
+            'closed by its call identifier, or, without one, by the stop from the extension that '
+            'transferred it.'
         ),
         display_order=2,
         parameters={'caller': CALLER_PARAMETER, 'callee': CALLEE_PARAMETER, **CALL_ID_DOCUMENTATION},
@@ -659,7 +668,12 @@ class PhoneCalls(BaseResource):
             'Used by the agent portal: calls?callee=42 answers '
             '{"err": 0, "data": {"current": […], "past": […]}}, the open calls and '
             'the finished calls of the extension, newest first, each in the shape call-start '
-            'answers with. A call open for longer than the maximum call duration is in neither list.'
+            'answers with. A call open for longer than the maximum call duration is in neither list. '
+            'A current call from another extension gives in on_call_with the caller of the newest '
+            'open external call of that extension ({"kind", "caller_display", "caller_national", '
+            '"caller_e164"}): the citizen the calling agent is speaking to, e.g. while announcing '
+            'a transfer; null otherwise. transferred_from is the extension that handed the call over, '
+            'or null.'
         ),
         display_order=3,
         parameters={
