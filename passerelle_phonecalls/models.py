@@ -298,7 +298,10 @@ class PhoneCalls(BaseResource):
             return None
         return (
             self.calls.filter(linked_id__in=sorted(identifiers), callee=extension, kind=EXTERNAL)
-            .filter(Q(end__isnull=True) | Q(end__gte=timezone.now() - TRANSFER_WINDOW))
+            .filter(
+                Q(end__isnull=True, start__gte=self.stale_cutoff())
+                | Q(end__gte=timezone.now() - TRANSFER_WINDOW)
+            )
             .order_by('-start', '-pk')
             .first()
         )
@@ -558,26 +561,26 @@ class PhoneCalls(BaseResource):
         description=_('Call start: the agent picked up'),
         long_description=_(
             'The phone system calls this URL when an agent picks up, e.g. '
-            'call-start?caller=0143250135&callee=42&apikey=… The answer is '
-            'HTTP 200 with {"err": 0, "data": {…the call…}}: id, caller and callee as received, '
-            'call_id, kind of caller (external, internal, withheld or unreadable), caller_display '
-            '(what the agent is shown), caller_national, caller_e164, withheld, start, end, '
-            'duration, details, on_call_with and transferred_from (below). Sending the same start '
-            'again while the call is open returns the same call. With a call identifier (call_id, callid, uniqueid or linkedid, the first '
-            'given in that order), the start and the stop are paired by it, and a start arriving '
-            "after its stop returns the call already finished. Transfers: when an agent's extension "
-            'calls another extension while on a call with a citizen (to announce a transfer), the '
-            "internal call carries on_call_with, the citizen's number. A PBX that bridges both legs "
-            '(B2BUA) and presents the transferring agent as the caller of the transferred leg, e.g. '
-            'call-start?caller=42&callee=43&uniqueid=1700000000.57&linkedid=1700000000.41, has that '
-            "leg read as the citizen's call (their number, kind external, transferred_from 42) when "
-            'its call identifier or linkedid is the linkedid (or, without one, the call identifier) of '
-            'an external call to 42 that is open or ended less than 60 seconds ago. Other '
-            'parameters are kept with the call (at most 20, values cut to 256 characters; parameters whose name looks like '
-            'a credential are never kept). An empty, too long (over 64 characters) or garbled '
-            'caller or callee, holding control or invisible characters, is refused with '
-            'HTTP 400; a wrong or missing key with HTTP 403. With redirect=1 the '
-            'answer is a redirection to the redirect URL set on the connector.'
+            'call-start?caller=0143250135&callee=42&apikey=… The answer is HTTP 200 with {"err": 0, '
+            '"data": {…the call…}}: id, caller and callee as received, call_id, kind of caller '
+            '(external, internal, withheld or unreadable), caller_display (what the agent is shown), '
+            'caller_national, caller_e164, withheld, start, end, duration, details, on_call_with and '
+            'transferred_from (below). Sending the same start again while the call is open returns the '
+            'same call. With a call identifier (call_id, callid, uniqueid or linkedid, the first given '
+            'in that order), the start and the stop are paired by it, and a start arriving after its '
+            "stop returns the call already finished. Transfers: when an agent's extension calls another "
+            'extension while on a call with a citizen (to announce a transfer), the internal call '
+            "carries on_call_with, the citizen's number. A PBX that bridges both legs (B2BUA) and "
+            'presents the transferring agent as the caller of the transferred leg, e.g. '
+            'call-start?caller=42&callee=43&uniqueid=1700000000.57&linkedid=1700000000.41, has that leg '
+            "read as the citizen's call (their number, kind external, transferred_from 42) when its "
+            'call identifier or linkedid is the linkedid (or, without one, the call identifier) of an '
+            'external call to 42 that is open or ended less than 60 seconds ago. Other parameters are '
+            'kept with the call (at most 20, values cut to 256 characters; parameters whose name looks '
+            'like a credential are never kept). An empty, too long (over 64 characters) or garbled '
+            'caller or callee, holding control or invisible characters, is refused with HTTP 400; a '
+            'wrong or missing key with HTTP 403. With redirect=1 the answer is a redirection to the '
+            'redirect URL set on the connector.'
         ),
         display_order=1,
         parameters={

@@ -222,3 +222,13 @@ def test_linked_id_is_the_call_id_when_the_ipbx_sends_none(app):
     webhook(app, 'call-start', 'caller=0143250135&callee=42&call_id=c1')
     webhook(app, 'call-start', 'caller=0612345678&callee=42&uniqueid=u2&linkedid=l2')
     assert sorted(Call.objects.values_list('call_id', 'linked_id')) == [('c1', 'c1'), ('u2', 'l2')]
+
+
+def test_a_missed_hang_up_of_the_presenting_extension_is_not_transferred(app, call_factory):
+    call_factory(
+        start=timezone.now() - datetime.timedelta(hours=3), call_id='1700000000.41', linked_id='1700000000.41'
+    )
+
+    leg = webhook(app, 'call-start', LEG_TO_43)
+
+    assert (leg['kind'], leg['transferred_from']) == ('internal', None)
