@@ -1,8 +1,15 @@
 """Storms: 32 threads alternating starts and stops through a real server, on one pair and on ten pairs,
 without call identifiers and with half the calls carrying one, on SQLite (a file shared with the
-server) and PostgreSQL. The server runs as many request threads as there are senders. A smaller
-storm runs while the callers' calls are erased over and over and the stale-call and purge jobs
-run: no answer is a server error there either.
+server) and PostgreSQL. The server runs as many request threads as there are senders.
+
+Another storm, of starts and stops with and without call ids, each sent as
+eight identical copies at the same instant, runs while two processes erase
+the callers' calls over and over and a third runs the stale-call and purge
+jobs, against a server that pauses after each insert the database refused
+(``wsgi.py``), so that in a few seconds erasures delete the call a refused
+event is about to read, round after round: no answer is a server error
+there either (without the fresh start after an erasure, PostgreSQL answered
+a few 500s in every run).
 
 No answer is a server error, and every answer agrees with the rows left in
 the database: each start answers a call of its pair that exists, with the
@@ -37,7 +44,7 @@ API_KEY = 'storm-Xw27-key'
 REQUEST_SECONDS = 30
 CALLERS = [f'01432501{index:02d}' for index in range(10)]
 # Processes erasing the callers of the storm with erasures.
-ERASERS = 1
+ERASERS = 2
 
 
 @pytest.fixture
@@ -52,20 +59,23 @@ def server(tmp_path):
 Answer = collections.namedtuple('Answer', 'kind caller callee call_id status data seconds')
 
 
-def storm(base_url, pairs, with_ids, threads=THREADS, calls_per_thread=CALLS_PER_THREAD):
+def storm(base_url, pairs, with_ids, threads=THREADS, calls_per_thread=CALLS_PER_THREAD, copies=1):
     """Every thread sends one event per step, all threads released together at each step.
 
-    Thread ``index`` (of ``threads``) sends ``calls_per_thread`` calls of its pair: start then
-    stop for even threads, stop then start for odd ones (a stop overtaking
-    its start), so that at each step half the threads start and half stop.
-    ``with_ids``: half the threads give each of their calls its own call id,
+    Each sender sends ``calls_per_thread`` calls of its pair: start then stop
+    for even senders, stop then start for odd ones (a stop overtaking its
+    start), so that at each step half the senders start and half stop.
+    ``with_ids``: half the senders give each of their calls its own call id,
     the other half none, as two webhook senders configured differently would.
+    A sender is ``copies`` threads sending the same events at the same
+    instant (an IPBX's duplicates); ``threads`` is senders times copies.
     """
     barrier = threading.Barrier(threads)
     answers = []
     lock = threading.Lock()
 
-    def thread(index):
+    def thread(thread_index):
+        index = thread_index // copies
         caller, callee = pairs[index % len(pairs)]
         kinds = ('start', 'stop') if index % 2 == 0 else ('stop', 'start')
         # A connection per request, as IPBXs send webhooks: a kept-alive one may be closed by the
@@ -246,18 +256,36 @@ class Erasures:
         self.log.close()
 
 
-def test_storm_during_erasures_and_jobs_gets_no_server_error(server, connector, api_user_factory, tmp_path):
-    """Starts and stops, with and without call ids, while the callers' calls are erased and the jobs run."""
+@pytest.fixture
+def slowed_server(tmp_path):
+    """gunicorn as ``server``, pausing 100 ms after each refused insert (``wsgi.py``): erasures meet the races."""
+    with Gunicorn(
+        served_database(),
+        tmp_path / 'gunicorn.log',
+        workers=2,
+        threads=16,
+        conn_max_age=60,
+        refusal_pause=0.1,
+    ) as gunicorn:
+        yield gunicorn
+
+
+def test_storm_during_erasures_and_jobs_gets_no_server_error(
+    slowed_server, connector, api_user_factory, tmp_path
+):
+    """Starts and stops, with and without call ids, sent in eights, while the callers' calls are erased and
+    the jobs run."""
     api_user_factory(connector, key=API_KEY)
-    pairs = [(CALLERS[0], '42'), (CALLERS[1], '43')]
+    # Four senders, each on its pair: two without call ids, two with.
+    pairs = [(CALLERS[index], '42' if index % 2 else '43') for index in range(4)]
     started = time.monotonic()
     callers = sorted({caller for caller, _callee in pairs})
     with Erasures(callers, tmp_path / 'erasures.log') as erasures:
-        answers = storm(server.url, pairs, with_ids=True, threads=16, calls_per_thread=5)
+        answers = storm(slowed_server.url, pairs, with_ids=True, threads=32, calls_per_thread=4, copies=8)
     seconds = time.monotonic() - started
 
     statuses = collections.Counter(answer.status for answer in answers)
-    name = f'{connection.vendor}, 2 pairs, erasures and jobs'
+    name = f'{connection.vendor}, 4 pairs, duplicates, erasures and jobs'
     figures = {
         'requests': len(answers),
         'answers_by_status': {str(status): count for status, count in sorted(statuses.items())},
@@ -270,9 +298,9 @@ def test_storm_during_erasures_and_jobs_gets_no_server_error(server, connector, 
     assert [process.returncode for process in erasures.processes] == [0] * (ERASERS + 1), (
         tmp_path / 'erasures.log'
     ).read_text()
-    assert len(answers) == 16 * 5 * 2
+    assert len(answers) == 32 * 4 * 2
     assert statuses == {200: len(answers)}, statuses
-    assert 'Traceback' not in server.log()
+    assert 'Traceback' not in slowed_server.log()
     # The erasures and the jobs ran during the storm and deleted or closed its calls.
     assert erasures.figures['erasures'] > len(pairs)
     assert erasures.figures['erased_calls'] > 0
