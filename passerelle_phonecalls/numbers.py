@@ -71,6 +71,9 @@ DIGITS_RE = re.compile(r'\+?[0-9]+')
 NAME_ADDR_RE = re.compile(r'(?:"(?:[^"\\]|\\.)*"\s*|[^"<]*)<(?P<uri>[^<>]*)>\s*(?:;.*)?', re.DOTALL)
 SCHEME_RE = re.compile(r'(?:sips?|tel):', re.IGNORECASE)
 
+# The hidden characters of ASCII (``is_hidden_character``), to delete with str.translate.
+ASCII_CONTROLS = dict.fromkeys([*range(0x20), 0x7F])
+
 # Code points that show nothing, refused in numbers (see ``is_hidden_character``):
 # Default_Ignorable_Code_Point of Unicode 15.1 (DerivedCoreProperties.txt), which
 # holds the format characters, the Hangul fillers (U+115F, U+1160, U+3164,
@@ -257,28 +260,24 @@ def number_digit_forms(e164):
     return frozenset(form for form in forms if form)
 
 
-def digit_runs(text):
-    """The runs of digits in ``text`` once the separators between digits are removed.
-
-    Digits of any script count as digits (``ascii_digit``); spaces, dots,
-    dashes, slashes and brackets (``SEPARATORS_RE``) join what they
-    separate, any other character ends a run: ``0143250135,,12`` holds
-    ``0143250135`` and ``12``, ``01 43 25 01 35 x12`` holds ``0143250135``
-    and ``12``.
-    """
-    text = remove_hidden_characters(text)
-    if not text.isascii():
-        text = ''.join(map(ascii_digit, text))
-    return re.findall(r'[0-9]+', SEPARATORS_RE.sub('', text))
-
-
 def mentions_number(text, forms):
     """Tell whether ``text`` holds one of the digit ``forms`` of a number (``number_digit_forms``).
 
-    A form found inside a longer run of digits counts: a suffix
-    (``0143250135-1700000000``, ``0143250135 12``) or a prefix (``+33 (0)``)
-    does not hide the number.
+    The text is read as digits once the separators between them are removed:
+    spaces, dots, dashes, slashes and brackets (``SEPARATORS_RE``) join what
+    they separate, digits of any script count (``ascii_digit``), hidden
+    characters are ignored, and any other character ends a run of digits. A
+    form found inside a longer run counts: a suffix (``0143250135,,12``,
+    ``0143250135 x12``, ``0143250135-1700000000``) or a prefix (``+33 (0)``)
+    does not hide the number. The forms being digits only, looking for them
+    in the text without its separators is the same as looking in each run.
     """
-    if not text or not any(char.isdigit() for char in text):
+    if not text:
         return False
-    return any(form in run for run in digit_runs(text) for form in forms)
+    if text.isascii():
+        # The common case, kept in C: the hidden characters of ASCII are its controls.
+        text = text.translate(ASCII_CONTROLS)
+    else:
+        text = ''.join(map(ascii_digit, remove_hidden_characters(text)))
+    squashed = SEPARATORS_RE.sub('', text)
+    return any(form in squashed for form in forms)
