@@ -106,7 +106,11 @@ def traces_of_number(number, connector_slug=None):
             for place, holds in places.items():
                 if holds:
                     found.setdefault(pk, set()).add(place)
-    calls = Call.objects.filter(pk__in=list(found)).select_related('resource').order_by('start', 'pk')
+    pks = sorted(found)
+    calls = []
+    for index in range(0, len(pks), SCAN_BATCH):
+        calls += Call.objects.filter(pk__in=pks[index : index + SCAN_BATCH]).select_related('resource')
+    calls.sort(key=lambda call: (call.start, call.pk))
     return [(call, sorted(found[call.pk], key=PLACES.index)) for call in calls]
 
 
