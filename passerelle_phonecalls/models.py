@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import typing
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -18,6 +19,7 @@ from .calls import (
     clean_call_id_parameters,
     clean_flag_parameter,
     clean_limit_parameter,
+    clean_linked_id_parameter,
     clean_number_parameter,
     extract_details,
     fill_redirect_url,
@@ -26,7 +28,7 @@ from .calls import (
     validate_redirect_url_template,
 )
 from .host import APIError, BaseResource, endpoint
-from .numbers import INTERNAL, KIND_CHOICES, read_caller, validate_region
+from .numbers import EXTERNAL, INTERNAL, KIND_CHOICES, Caller, read_caller, validate_region
 
 CALLER_PARAMETER = {
     'description': _(
@@ -61,7 +63,9 @@ CALL_ID_DOCUMENTATION = {
     },
     'linkedid': {
         'description': _(
-            'Optional. The call identifier under this name (Asterisk), when no other identifier is given.'
+            "Optional. The identifier of the whole conversation (Asterisk's LINKEDID): the call "
+            "identifier when no other is given; also kept as the call's linked identifier, which "
+            'recognises the transferred leg of a call (see call-start).'
         ),
         'example_value': '1700000000.41',
     },
@@ -91,10 +95,19 @@ STATISTIC_PARAMETERS = {
     },
 }
 # Rounds of the call lifecycle's loops. A round ends without an answer only
-# when the database refused an insert because a concurrent request has just
-# stored that call, which the next round reads: two rounds settle any race of
-# starts and stops; the third leaves room for an erasure deleting the winner.
-ROUNDS = 3
+# when the database refused a write because a concurrent request has just
+# stored or changed that call, and the next round reads it: two rounds settle
+# any race of starts and stops. An erasure (or the purge) may then delete the
+# call the round was about to read, and the round starts afresh; it takes a
+# concurrent write and a deletion of the same caller's calls inside every
+# round to exhaust the rounds, and even then the event is answered (see
+# ``open_call`` and ``call_stop``), never with a server error.
+ROUNDS = 8
+# A call-start from an extension carrying the identifier of an external call
+# that this extension had (open, or ended this recently) is that call handed
+# over: the stop of the first leg may arrive before or after the start of the
+# next one, a minute covers a transfer's ringing time.
+TRANSFER_WINDOW = datetime.timedelta(seconds=60)
 
 
 class PhoneCalls(BaseResource):
@@ -216,6 +229,19 @@ class PhoneCalls(BaseResource):
         """The call of identifier ``call_id`` to ``callee``, open or not, or ``None``."""
         return self.calls.filter(callee=callee, call_id=call_id).first()
 
+    def call_fields(self, caller, callee, reading, **fields):
+        """The fields of a call from ``caller`` (read as ``reading``) to ``callee``, with ``fields``."""
+        return {
+            'caller': caller,
+            'callee': callee,
+            'kind': reading.kind,
+            'caller_key': reading.key,
+            'caller_e164': reading.e164 or '',
+            'caller_national': reading.national or '',
+            'caller_display': reading.display or '',
+            **fields,
+        }
+
     def new_call(self, caller, callee, reading, **fields):
         """Insert a call in a savepoint; return it, or ``None`` when a database invariant refused it.
 
@@ -224,16 +250,7 @@ class PhoneCalls(BaseResource):
         """
         try:
             with transaction.atomic():
-                return self.calls.create(
-                    caller=caller,
-                    callee=callee,
-                    kind=reading.kind,
-                    caller_key=reading.key,
-                    caller_e164=reading.e164 or '',
-                    caller_national=reading.national or '',
-                    caller_display=reading.display or '',
-                    **fields,
-                )
+                return self.calls.create(**self.call_fields(caller, callee, reading, **fields))
         except IntegrityError:
             return None
 
@@ -257,7 +274,7 @@ class PhoneCalls(BaseResource):
                 setattr(call, name, value)
         return bool(claimed)
 
-    def call_start(self, caller, callee, details=None, call_id=''):
+    def call_start(self, caller, callee, details=None, call_id='', linked_id=''):
         """Open a call from ``caller`` to ``callee``; return ``(call, created)``.
 
         Without ``call_id``, the call is known by its caller's identity and
@@ -271,9 +288,58 @@ class PhoneCalls(BaseResource):
         as already finished (its parameters are added to the call's details,
         the stop's own values kept). An open call of the pair that has no
         identifier is given this one rather than doubled.
+
+        A start from an extension whose ``call_id`` or ``linked_id`` is the
+        linked identifier of an external call that this extension has, or
+        ended less than ``TRANSFER_WINDOW`` ago, is that call transferred
+        (``read_start``).
+        """
+        origin = self.read_start(caller, callee, call_id, linked_id)
+        return self.open_call(origin, callee, details or {}, call_id, linked_id)
+
+    def read_start(self, caller, callee, call_id='', linked_id=''):
+        """Who a call-start is from: a ``StartOrigin`` (the caller, its reading, who transferred it).
+
+        PBXs that bridge both legs of a call (B2BUAs) present the agent who
+        transfers a citizen as the caller of the transferred leg, and give it
+        the conversation's linked identifier. Such a start, from an
+        extension, whose call identifier or linked identifier is the linked
+        identifier (``Call.linked_id``) of an external call to that
+        extension, open or ended less than ``TRANSFER_WINDOW`` ago, is read
+        as the citizen's call: that call's caller and reading, and the
+        extension as ``transferred_from``. Any other start is from its caller.
         """
         reading = self.read_caller(caller)
-        details = details or {}
+        if reading.kind != INTERNAL or reading.key == callee:
+            return StartOrigin(caller, reading, '')
+        earlier = self.transferred_call(reading.key, {call_id, linked_id} - {''})
+        if earlier is None:
+            return StartOrigin(caller, reading, '')
+        return StartOrigin(earlier.caller, stored_reading(earlier), reading.key)
+
+    def transferred_call(self, extension, identifiers):
+        """The newest external call to ``extension`` linked by one of ``identifiers``, open or just ended."""
+        if not identifiers:
+            return None
+        return (
+            self.calls.filter(linked_id__in=sorted(identifiers), callee=extension, kind=EXTERNAL)
+            .filter(
+                Q(end__isnull=True, start__gte=self.stale_cutoff())
+                | Q(end__gte=timezone.now() - TRANSFER_WINDOW)
+            )
+            .order_by('-start', '-pk')
+            .first()
+        )
+
+    def open_call(self, origin, callee, details, call_id='', linked_id=''):
+        """Open the call of ``origin`` (a ``StartOrigin``) to ``callee``: ``call_start`` once its caller is read."""
+        caller, reading = origin.caller, origin.reading
+        fields = {
+            'call_id': call_id,
+            'linked_id': linked_id or call_id or None,
+            'transferred_from': origin.transferred_from or None,
+            'details': details,
+        }
         for _round in range(ROUNDS):
             if call_id:
                 call = self.call_of_id(callee, call_id)
@@ -289,7 +355,7 @@ class PhoneCalls(BaseResource):
                 return call, False
             # No call of this identifier yet (the pair's open call, if any, has
             # another identifier: both are real calls, each closed by its stop).
-            call = self.new_call(caller, callee, reading, call_id=call_id, details=details)
+            call = self.new_call(caller, callee, reading, **fields)
             if call is not None:
                 self.logger.info('call %s started on extension %s', call.pk, callee)
                 return call, True
@@ -301,7 +367,14 @@ class PhoneCalls(BaseResource):
                 call = self.newest_call_of(callee, reading.key)
                 if call is not None:
                     return call, False
-        raise RuntimeError('calls of the pair changed under every round, including erasures')
+            # The call that refused this one is gone: an erasure of the
+            # caller's calls (or the purge) deleted it after the refusal. Start
+            # afresh: the calls of the pair are read again.
+        # Every round lost its call to an erasure running at the same time:
+        # this start is ordered before the erasure, which has deleted what it
+        # would have stored. It is answered as such a call, without an id.
+        self.logger.info('call start on extension %s not stored: its caller is being erased', callee)
+        return Call(resource=self, **self.call_fields(caller, callee, reading, **fields)), False
 
     def newest_call_of(self, callee, caller_key):
         """The pair's open call if it has one, else its latest call; ``None`` when it has none."""
@@ -321,15 +394,16 @@ class PhoneCalls(BaseResource):
             call.details = merged
         return call
 
-    def call_stop(self, caller, callee, details=None, call_id=''):
+    def call_stop(self, caller, callee, details=None, call_id='', linked_id=''):
         """Close the call from ``caller`` to ``callee``; return it, or ``None`` if nothing changed.
 
         Parameters sent with the stop are added to the call details.
-        Without ``call_id``, the newest open call of the pair is closed;
-        ``None`` when there is none. With ``call_id``, the call of that
-        identifier is closed (``None`` if it has already ended); when there
-        is none, the pair's open call without identifier is closed and given
-        this identifier, and when there is none either, the stop is
+        Without ``call_id``, the newest open call of the pair is closed (for
+        an extension as caller, else its newest open call transferred by that
+        extension); ``None`` when there is none. With ``call_id``, the call of
+        that identifier is closed (``None`` if it has already ended); when
+        there is none, the pair's open call without identifier is closed and
+        given this identifier, and when there is none either, the stop is
         remembered as a finished call, which its late start will find.
         """
         reading = self.read_caller(caller)
@@ -337,6 +411,13 @@ class PhoneCalls(BaseResource):
         now = timezone.now()
         if not call_id:
             call = self.open_call_of(callee, reading.key)
+            if call is None and reading.kind == INTERNAL:
+                call = (
+                    self.open_calls()
+                    .filter(callee=callee, transferred_from=reading.key)
+                    .order_by('-start', '-pk')
+                    .first()
+                )
             return self.close_call(call, details, now) if call is not None else None
         for _round in range(ROUNDS):
             call = self.call_of_id(callee, call_id)
@@ -351,12 +432,25 @@ class PhoneCalls(BaseResource):
             if not self.should_record(reading):
                 return None
             call = self.new_call(
-                caller, callee, reading, call_id=call_id, start=now, end=now, details=details
+                caller,
+                callee,
+                reading,
+                call_id=call_id,
+                linked_id=linked_id or call_id,
+                start=now,
+                end=now,
+                details=details,
             )
             if call is not None:
                 self.logger.info('call %s stopped on extension %s before its start', call.pk, callee)
                 return call
-        raise RuntimeError('calls of the identifier changed under every round, including erasures')
+            # Refused: a concurrent event has just stored the call of this
+            # identifier, and the next round reads it, unless an erasure (or
+            # the purge) has deleted it since.
+        # Every round lost the call to an erasure running at the same time: the
+        # stop comes after it, with nothing left to close.
+        self.logger.info('call stop on extension %s found nothing: its caller is being erased', callee)
+        return None
 
     def close_call(self, call, details, now):
         """Close the open ``call`` at ``now`` with ``details`` added; return it, or ``None`` if it had ended."""
@@ -388,6 +482,31 @@ class PhoneCalls(BaseResource):
         )
         past = list(calls.filter(end__isnull=False).order_by('-start', '-pk')[:limit])
         return current, past
+
+    def partners_of(self, calls):
+        """``{call pk: external call}``: for each open internal call of ``calls``, who its caller is on a call with.
+
+        The caller of an internal call is an extension; the newest open
+        external call to that extension (not past the maximum call duration)
+        is the citizen that agent is speaking to, e.g. while announcing a
+        transfer. One query for all of ``calls``, served by the index of an
+        extension's recent calls; none when no call is open and internal.
+        """
+        extensions = {call.caller_key for call in calls if call.end is None and call.kind == INTERNAL}
+        if not extensions:
+            return {}
+        partners = {}
+        for partner in (
+            self.open_calls()
+            .filter(callee__in=sorted(extensions), kind=EXTERNAL, start__gte=self.stale_cutoff())
+            .order_by('-start', '-pk')
+        ):
+            partners.setdefault(partner.callee, partner)
+        return {
+            call.pk: partners[call.caller_key]
+            for call in calls
+            if call.end is None and call.kind == INTERNAL and call.caller_key in partners
+        }
 
     def same_number(self, caller):
         """A filter on the calls from ``caller``: those of the same identity key.
@@ -467,19 +586,26 @@ class PhoneCalls(BaseResource):
         description=_('Call start: the agent picked up'),
         long_description=_(
             'The phone system calls this URL when an agent picks up, e.g. '
-            'call-start?caller=0143250135&callee=42&apikey=… The answer is '
-            'HTTP 200 with {"err": 0, "data": {…the call…}}: id, caller and callee as received, '
-            'call_id, kind of caller (external, internal, withheld or unreadable), caller_display '
-            '(what the agent is shown), caller_national, caller_e164, withheld, start, end, '
-            'duration and details. Sending the same start again while the call is open returns the '
-            'same call. With a call identifier (call_id, callid, uniqueid or linkedid, the first '
-            'given in that order), the start and the stop are paired by it, and a start arriving '
-            'after its stop returns the call already finished. Other parameters are kept with '
-            'the call (at most 20, values cut to 256 characters; parameters whose name looks like '
-            'a credential are never kept). An empty, too long (over 64 characters) or garbled '
-            'caller or callee, holding control or invisible characters, is refused with '
-            'HTTP 400; a wrong or missing key with HTTP 403. With redirect=1 the '
-            'answer is a redirection to the redirect URL set on the connector.'
+            'call-start?caller=0143250135&callee=42&apikey=… The answer is HTTP 200 with {"err": 0, '
+            '"data": {…the call…}}: id, caller and callee as received, call_id, kind of caller '
+            '(external, internal, withheld or unreadable), caller_display (what the agent is shown), '
+            'caller_national, caller_e164, withheld, start, end, duration, details, on_call_with and '
+            'transferred_from (below). Sending the same start again while the call is open returns the '
+            'same call. With a call identifier (call_id, callid, uniqueid or linkedid, the first given '
+            'in that order), the start and the stop are paired by it, and a start arriving after its '
+            "stop returns the call already finished. Transfers: when an agent's extension calls another "
+            'extension while on a call with a citizen (to announce a transfer), the internal call '
+            "carries on_call_with, the citizen's number. A PBX that bridges both legs (B2BUA) and "
+            'presents the transferring agent as the caller of the transferred leg, e.g. '
+            'call-start?caller=42&callee=43&uniqueid=1700000000.57&linkedid=1700000000.41, has that leg '
+            "read as the citizen's call (their number, kind external, transferred_from 42) when its "
+            'call identifier or linkedid is the linkedid (or, without one, the call identifier) of an '
+            'external call to 42 that is open or ended less than 60 seconds ago. Other parameters are '
+            'kept with the call (at most 20, values cut to 256 characters; parameters whose name looks '
+            'like a credential are never kept). An empty, too long (over 64 characters) or garbled '
+            'caller or callee, holding control or invisible characters, is refused with HTTP 400; a '
+            'wrong or missing key with HTTP 403. With redirect=1 the answer is a redirection to the '
+            'redirect URL set on the connector.'
         ),
         display_order=1,
         parameters={
@@ -503,22 +629,23 @@ class PhoneCalls(BaseResource):
         id_name, call_id = clean_call_id_parameters(
             {'call_id': call_id, 'callid': callid, 'uniqueid': uniqueid, 'linkedid': linkedid}
         )
+        linked_id = clean_linked_id_parameter(linkedid)
         redirect = clean_flag_parameter('redirect', redirect)
         if redirect and not self.redirect_url:
             raise APIError(
                 gettext('redirect=1 was requested but this connector has no redirect URL.'),
                 http_status=400,
             )
-        reading = self.read_caller(caller)
-        if self.should_record(reading):
-            call, _created = self.call_start(caller, callee, self.event_details(request, id_name), call_id)
-            data = call_json(call)
+        origin = self.read_start(caller, callee, call_id, linked_id)
+        if self.should_record(origin.reading):
+            details = self.event_details(request, id_name)
+            call, _created = self.open_call(origin, callee, details, call_id, linked_id)
+            data = call_json(call, self.partners_of([call]).get(call.pk))
         else:
             data = self.ignored_call_json(caller, callee)
         if redirect:
-            return HttpResponseRedirect(
-                fill_redirect_url(self.redirect_url, redirect_values(caller, callee, reading))
-            )
+            values = redirect_values(origin.caller, callee, origin.reading)
+            return HttpResponseRedirect(fill_redirect_url(self.redirect_url, values))
         return {'err': 0, 'data': data}
 
     @endpoint(
@@ -534,7 +661,9 @@ class PhoneCalls(BaseResource):
             'before its start is kept as a finished call, which the late start then returns. '
             'When the stop changes nothing (no open call: the start was missed, or the stop is '
             'sent twice) the answer is still HTTP 200 with {"err": 0, "data": {"caller": …, '
-            '"callee": …, "call_id": …, "open_call": false}}.'
+            '"callee": …, "call_id": …, "open_call": false}}. A transferred leg (see call-start) is '
+            'closed by its call identifier, or, without one, by the stop from the extension that '
+            'transferred it.'
         ),
         display_order=2,
         parameters={'caller': CALLER_PARAMETER, 'callee': CALLEE_PARAMETER, **CALL_ID_DOCUMENTATION},
@@ -545,9 +674,10 @@ class PhoneCalls(BaseResource):
         id_name, call_id = clean_call_id_parameters(
             {'call_id': call_id, 'callid': callid, 'uniqueid': uniqueid, 'linkedid': linkedid}
         )
+        linked_id = clean_linked_id_parameter(linkedid)
         # Stopped even when internal calls are no longer recorded: the call may
         # have started before the setting changed.
-        call = self.call_stop(caller, callee, self.event_details(request, id_name), call_id)
+        call = self.call_stop(caller, callee, self.event_details(request, id_name), call_id, linked_id)
         if call is None and not self.should_record(self.read_caller(caller)):
             return {'err': 0, 'data': self.ignored_call_json(caller, callee)}
         if call is None:
@@ -566,7 +696,12 @@ class PhoneCalls(BaseResource):
             'Used by the agent portal: calls?callee=42 answers '
             '{"err": 0, "data": {"current": […], "past": […]}}, the open calls and '
             'the finished calls of the extension, newest first, each in the shape call-start '
-            'answers with. A call open for longer than the maximum call duration is in neither list.'
+            'answers with. A call open for longer than the maximum call duration is in neither list. '
+            'A current call from another extension gives in on_call_with the caller of the newest '
+            'open external call of that extension ({"kind", "caller_display", "caller_national", '
+            '"caller_e164"}): the citizen the calling agent is speaking to, e.g. while announcing '
+            'a transfer; null otherwise. transferred_from is the extension that handed the call over, '
+            'or null.'
         ),
         display_order=3,
         parameters={
@@ -593,10 +728,11 @@ class PhoneCalls(BaseResource):
             caller = clean_number_parameter('caller', caller)
         limit = clean_limit_parameter(limit)
         current, past = self.calls_of(callee, caller=caller, limit=limit)
+        partners = self.partners_of(current)
         return {
             'err': 0,
             'data': {
-                'current': [call_json(call) for call in current],
+                'current': [call_json(call, partners.get(call.pk)) for call in current],
                 'past': [call_json(call) for call in past],
             },
         }
@@ -687,6 +823,29 @@ class PhoneCalls(BaseResource):
         return self.statistic_answer(request, statistics.MEAN_DURATION)
 
 
+class StartOrigin(typing.NamedTuple):
+    """Who a call-start is from (``PhoneCalls.read_start``).
+
+    ``caller`` as stored and its ``numbers.Caller`` ``reading``;
+    ``transferred_from``, the extension that handed the call over, or ``''``.
+    """
+
+    caller: str
+    reading: Caller
+    transferred_from: str
+
+
+def stored_reading(call):
+    """The ``numbers.Caller`` reading stored with ``call``."""
+    return Caller(
+        kind=call.kind,
+        e164=call.caller_e164 or None,
+        national=call.caller_national or None,
+        display=call.caller_display or None,
+        key=call.caller_key,
+    )
+
+
 class Call(models.Model):
     """A call received by an extension, open until the IPBX reports the hang-up.
 
@@ -702,6 +861,9 @@ class Call(models.Model):
     caller = models.CharField(_('caller'), max_length=64)
     callee = models.CharField(_('callee'), max_length=64)
     call_id = models.CharField(_('call identifier'), max_length=128, blank=True, default='')
+    # The conversation's identifier (Asterisk's LINKEDID), or the call's own
+    # identifier when the IPBX sends none: what a transferred leg carries.
+    linked_id = models.CharField(_('linked call identifier'), max_length=128, blank=True, null=True)
     kind = models.CharField(_('kind of caller'), max_length=10, choices=KIND_CHOICES)
     caller_key = models.CharField(_('caller identity'), max_length=64)
     caller_e164 = models.CharField(_('caller (international format)'), max_length=16, blank=True)
@@ -710,6 +872,9 @@ class Call(models.Model):
     start = models.DateTimeField(_('start'), default=timezone.now)
     end = models.DateTimeField(_('end'), null=True, blank=True)
     details = models.JSONField(_('details'), default=dict, blank=True)
+    transferred_from = models.CharField(
+        _('transferred from (extension)'), max_length=64, blank=True, null=True
+    )
 
     class Meta:
         verbose_name = _('call')
@@ -732,6 +897,12 @@ class Call(models.Model):
             models.Index(fields=['resource', 'end'], name='ppc_call_purge'),
             # Statistics of a period, all extensions (statistics.py).
             models.Index(fields=['resource', 'start'], name='ppc_call_statistics'),
+            # A citizen's calls, for export and erasure.
+            models.Index(fields=['resource', 'caller_key'], name='ppc_call_caller'),
+            # The transferred leg of a call finds the call it continues.
+            models.Index(
+                fields=['resource', 'linked_id'], condition=Q(linked_id__isnull=False), name='ppc_call_linked'
+            ),
         ]
 
     def __str__(self):

@@ -669,7 +669,7 @@ def test_the_migration_counts_the_stored_calls_into_totals():
                 end=start + datetime.timedelta(days=days, seconds=60),
             )
         executor = MigrationExecutor(connection)
-        executor.migrate([(app, '0003_statistics_index')])
+        executor.migrate([(app, '0004_statistics_index')])
         assert sorted(CallTotal.objects.values_list('calls', 'finished', 'seconds')) == [(1, 1, 60)] * 3
     finally:
         executor = MigrationExecutor(connection)

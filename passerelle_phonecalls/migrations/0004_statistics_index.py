@@ -18,7 +18,7 @@ def count_stored_calls(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ('passerelle_phonecalls', '0002_caller_reading_and_call_id'),
+        ('passerelle_phonecalls', '0003_transfers'),
     ]
 
     operations = [
