@@ -95,110 +95,75 @@ def test_without_any_extension_the_test_says_what_it_could_not_try(run_check, ce
     assert connector.received == []
 
 
-def refuse(connector):
-    connector.behaviour, connector.status = 'status', 403
+def break_link(failure, request, connector):
+    """Set up ``failure``; return the cell's fields (the fake connector fails as told)."""
+    known = failure in ('wrong slug', 'html page', 'huge answer', 'signature refused')
+    if known:
+        request.getfixturevalue('known_passerelle')
+    if failure == 'timeout':
+        request.getfixturevalue('short_timeout')
+    if failure == 'too old':
+        connector.current = [{key: value for key, value in connector_call().items() if key != 'kind'}]
+    behaviours = {'timeout': 'slow', 'server error': 'status', 'html page': 'html', 'huge answer': 'huge'}
+    connector.behaviour = behaviours.get(failure, 'ok')
+    if failure.endswith('refused'):
+        connector.behaviour, connector.status = 'status', 403
+    if failure == 'port closed':
+        return {'connector_url': request.getfixturevalue('closed_port_url'), 'api_key': 'abcdef'}
+    if failure == 'wrong slug':
+        return {'connector_url': connector.base_url.replace('/ipbx/', '/ipbx-old/')}
+    if known or failure == 'unsigned refused':
+        return {}
+    return {'api_key': 'wrong-key' if failure == 'key refused' else 'abcdef'}
 
 
-def too_old(connector):
-    call = connector_call()
-    del call['kind']
-    connector.current = [call]
-
-
-# Each failure: how to cause it, the step that reports it, how its explanation begins.
-FAILURES = {
-    'port closed': (
-        {'connector_url': 'closed', 'api_key': 'abcdef'},
-        None,
-        'answers',
-        'Nothing answers at 127.0.0.1:{port}: the connection failed. Check the server name and the port',
-    ),
-    'timeout': (
-        {'api_key': 'abcdef', 'short_timeout': True},
-        lambda connector: setattr(connector, 'behaviour', 'slow'),
-        'answers',
-        'No answer from 127.0.0.1:{port} within 0.5 seconds.',
-    ),
-    'server error': (
-        {'api_key': 'abcdef'},
-        lambda connector: setattr(connector, 'behaviour', 'status'),
-        'answers',
-        'The server 127.0.0.1:{port} answered with an internal error (HTTP 500)',
-    ),
-    'wrong slug': (
-        {'connector_url': 'ipbx-old', 'known_passerelle': True},
-        None,
-        'exists',
-        'Passerelle has no phonecalls connector « ipbx-old » at this address (HTTP 404). Check the identifier',
-    ),
-    'html page': (
-        {'known_passerelle': True},
-        lambda connector: setattr(connector, 'behaviour', 'html'),
-        'phonecalls',
-        'The server answers, but not as a phonecalls connector. Check that the URL is the address of a '
-        'phonecalls connector',
-    ),
-    'huge answer': (
-        {'known_passerelle': True},
-        lambda connector: setattr(connector, 'behaviour', 'huge'),
-        'phonecalls',
-        'The server answers, but not as a phonecalls connector.',
-    ),
-    'too old': (
-        {'api_key': 'abcdef'},
-        too_old,
-        'phonecalls',
-        'The phonecalls connector answers, but is too old for this cell',
-    ),
-    'unsigned refused': (
-        {},
-        refuse,
-        'access',
-        'Passerelle refused the request, which carried neither signature nor key (HTTP 403). Use the address of '
-        'a known Passerelle service',
-    ),
-    'key refused': (
-        {'api_key': 'wrong-key'},
-        refuse,
-        'access',
-        'Passerelle refused the API key (HTTP 403): no API user has this key',
-    ),
-    'signature refused': (
-        {'known_passerelle': True},
-        refuse,
-        'access',
-        'Passerelle refused the request signed as « combo.ville.example » (HTTP 403). In Passerelle, an API user '
-        'of key type signature must be named « combo.ville.example »',
-    ),
-}
-
-
-@pytest.mark.parametrize('failure', FAILURES)
+@pytest.mark.parametrize(
+    'failure, step, explanation',
+    [
+        (
+            'port closed',
+            'answers',
+            'Nothing answers at 127.0.0.1:{port}: the connection failed. Check the server',
+        ),
+        ('timeout', 'answers', 'No answer from 127.0.0.1:{port} within 0.5 seconds.'),
+        ('server error', 'answers', 'The server 127.0.0.1:{port} answered with an internal error (HTTP 500)'),
+        (
+            'wrong slug',
+            'exists',
+            'Passerelle has no phonecalls connector « ipbx-old » at this address (HTTP 404).',
+        ),
+        (
+            'html page',
+            'phonecalls',
+            'The server answers, but not as a phonecalls connector. Check that the URL',
+        ),
+        ('huge answer', 'phonecalls', 'The server answers, but not as a phonecalls connector.'),
+        ('too old', 'phonecalls', 'The phonecalls connector answers, but is too old for this cell'),
+        (
+            'unsigned refused',
+            'access',
+            'Passerelle refused the request, which carried neither signature nor key',
+        ),
+        ('key refused', 'access', 'Passerelle refused the API key (HTTP 403): no API user has this key'),
+        (
+            'signature refused',
+            'access',
+            'Passerelle refused the request signed as « combo.ville.example » (HTTP 403)',
+        ),
+    ],
+)
 def test_each_failure_is_explained_at_its_step_and_the_steps_after_it_are_not_tried(
-    request, run_check, cell_factory, connector, closed_port_url, failure
+    request, run_check, cell_factory, connector, failure, step, explanation
 ):
-    fields, break_connector, step, explanation = FAILURES[failure]
-    fields = dict(fields)
-    for fixture in ('known_passerelle', 'short_timeout'):
-        if fields.pop(fixture, False):
-            request.getfixturevalue(fixture)
-    if fields.get('connector_url') == 'closed':
-        fields['connector_url'] = closed_port_url
-    elif 'connector_url' in fields:
-        fields['connector_url'] = connector.base_url.replace('/ipbx/', '/%s/' % fields['connector_url'])
-    if break_connector:
-        break_connector(connector)
-    port = (fields.get('connector_url') or connector.base_url).split(':')[2].split('/')[0]
+    fields = break_link(failure, request, connector)
+    port = fields.get('connector_url', connector.base_url).split(':')[2].split('/')[0]
 
     answer = run_check(cell_factory(**fields))
 
-    assert (answer['ok'], answer['state']) == (False, 'failed')
-    status, text = steps(answer)[step]
-    assert status == 'error'
-    assert text.startswith(explanation.format(port=port)), text
+    assert (answer['ok'], answer['state'], steps(answer)[step][0]) == (False, 'failed', 'error')
+    assert steps(answer)[step][1].startswith(explanation.format(port=port)), steps(answer)[step][1]
     names = [item['step'] for item in answer['steps']]
-    later = names[names.index(step) + 1 :]
-    assert {steps(answer)[name] for name in later} == {('skipped', '')}
+    assert {steps(answer)[name] for name in names[names.index(step) + 1 :]} == {('skipped', '')}
 
 
 def test_the_url_typed_in_the_form_is_tested_before_it_is_saved(run_check, cell_factory, connector):
