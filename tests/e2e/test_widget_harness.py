@@ -266,6 +266,15 @@ class Harness(Cell):
             milliseconds -= step
             self.settle()
 
+    def expect_polls_every(self, *delays):
+        """For each of ``delays`` (ms) in turn: no poll until it has passed, then one."""
+        for delay in delays:
+            seen = len(self.poll.requests)
+            self.advance(delay - 1000)
+            assert len(self.poll.requests) == seen, 'polled before %d ms' % delay
+            self.advance(1000)
+            assert len(self.poll.requests) == seen + 1, 'no poll after %d ms' % delay
+
     def search_events(self):
         return self.page.evaluate('window.searchEvents')
 
@@ -482,31 +491,19 @@ def test_failed_polls_back_off_doubling_up_to_thirty_seconds(harness):
     h = harness()
     h.poll.failure = (502, {'err': 1, 'state': 'unavailable', 'err_desc': 'down', 'reason': 'timeout'})
     h.open()
-    for expected_delay in [4000, 8000, 16000, 30000, 30000]:
-        seen = len(h.poll.requests)
-        h.advance(expected_delay - 1000)
-        assert len(h.poll.requests) == seen, 'polled before %d ms' % expected_delay
-        h.advance(1000)
-        assert len(h.poll.requests) == seen + 1, 'no poll after %d ms' % expected_delay
+    h.expect_polls_every(4000, 8000, 16000, 30000, 30000)
     h.poll.failure = None
     h.advance(30000)
     h.expect_state('idle')
     assert h.cell_events('recovered') == [{'failures': 6}]
-    seen = len(h.poll.requests)
-    h.advance(2000)
-    assert len(h.poll.requests) == seen + 1
+    h.expect_polls_every(2000)
 
 
 def test_a_signed_out_agent_is_polled_once_a_minute(harness):
     h = harness()
     h.poll.failure = (403, {'err': 1, 'state': 'signed_out', 'err_desc': 'x'})
     h.open()
-    for _ in range(3):
-        seen = len(h.poll.requests)
-        h.advance(59000)
-        assert len(h.poll.requests) == seen
-        h.advance(1000)
-        assert len(h.poll.requests) == seen + 1
+    h.expect_polls_every(60000, 60000, 60000)
     assert h.cell_events('error')[-1] == {'failures': 4, 'state': 'signed_out', 'message': 'x'}
 
 
@@ -516,12 +513,7 @@ def test_a_misconfigured_cell_is_retried_every_five_seconds_and_pops_within_them
     h.open()
     h.expect_state('config-error')
     # However long it lasts: never a growing backoff.
-    for _ in range(12):
-        seen = len(h.poll.requests)
-        h.advance(4000)
-        assert len(h.poll.requests) == seen
-        h.advance(1000)
-        assert len(h.poll.requests) == seen + 1
+    h.expect_polls_every(*[5000] * 12)
     h.poll.failure = None
     h.poll.current = [make_call()]
     h.advance(5000)
@@ -703,21 +695,16 @@ def test_ten_kilobyte_caller_stays_within_a_420_pixel_cell(harness):
     assert h.element.bounding_box()['width'] <= 420
 
 
-def test_pop_does_not_take_focus_from_the_field_the_agent_types_in(harness):
-    h = harness()
-    h.open()
-    h.page.locator('#notes').fill('Rappeler Mme Martin')
-    h.poll.current = [make_call()]
-    h.advance(2000)
-    assert h.search.input_value() == '0143250135'
-    assert h.page.evaluate('document.activeElement.id') == 'notes'
-
-
-def test_pop_focuses_the_search_input_when_the_agent_is_not_typing(harness):
+def test_pop_focuses_the_search_input_unless_the_agent_is_typing_elsewhere(harness):
     h = harness()
     h.poll.current = [make_call()]
     h.open()
     assert h.page.evaluate('document.activeElement.id') == 'combo-search-input-3'
+    h.page.locator('#notes').fill('Rappeler Mme Martin')
+    h.poll.current = [make_call(call_id=2, caller_display='06 12 34 56 78', search_value='0612345678')]
+    h.advance(2000)
+    assert h.search.input_value() == '0612345678'
+    assert h.page.evaluate('document.activeElement.id') == 'notes'
 
 
 def test_agent_without_extension_is_polled_slowly_and_the_cell_works_once_one_is_set(harness):
@@ -725,12 +712,9 @@ def test_agent_without_extension_is_polled_slowly_and_the_cell_works_once_one_is
     h.poll.extension = None
     h.open()
     h.expect_state('no-extension')
-    seen = len(h.poll.requests)
-    h.advance(9000)
-    assert len(h.poll.requests) == seen, 'an agent without extension is polled every 10 s'
     h.poll.extension = '43'
     h.poll.current = [make_call()]
-    h.advance(1000)
+    h.expect_polls_every(10000)
     h.expect_state('call')
     assert h.role('extension').text_content() == '43'
     assert h.search.input_value() == '0143250135'
@@ -947,7 +931,7 @@ def colleague_call(**overrides):
     return make_call(**dict(call, **overrides))
 
 
-def test_a_colleague_on_a_call_is_announced_with_the_citizen_whose_number_is_searched_only_on_request(
+def test_a_colleague_on_a_call_is_announced_with_the_citizen_searched_only_on_request_while_it_lasts(
     harness,
 ):
     h = harness()
@@ -966,23 +950,15 @@ def test_a_colleague_on_a_call_is_announced_with_the_citizen_whose_number_is_sea
     h.role('search-on-call-with').click()
     assert h.search.input_value() == '0143250135'
     assert h.search_events() == [['input', '0143250135'], ['keyup', '0143250135'], ['change', '0143250135']]
-
-
-def test_a_colleague_on_a_call_with_a_number_that_cannot_be_typed_offers_no_search(harness):
-    h = harness()
-    h.poll.current = [colleague_call(on_call_with={'caller_display': '01 43 25 01 35', 'search_value': None})]
-    h.open()
-    assert h.status.locator('.phone-call-cell__status-line').count() == 2
-    assert h.role('search-on-call-with').is_hidden()
-
-
-def test_the_colleague_line_goes_when_the_colleague_hangs_up_with_the_citizen(harness):
-    h = harness()
-    h.poll.current = [colleague_call()]
-    h.open()
+    # The colleague hangs up with the citizen: their line goes.
     h.poll.current = [colleague_call(on_call_with=None)]
     h.advance(2000)
     assert h.status.text_content() == h.sentence('internal', '42')
+    assert h.role('search-on-call-with').is_hidden()
+    # On a call with a number that cannot be typed: announced, no search offered.
+    h.poll.current = [colleague_call(on_call_with={'caller_display': '01 43 25 01 35', 'search_value': None})]
+    h.advance(2000)
+    assert lines.count() == 2
     assert h.role('search-on-call-with').is_hidden()
 
 
