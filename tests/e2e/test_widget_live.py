@@ -183,6 +183,7 @@ def test_the_next_caller_never_faces_the_previous_citizens_record(portal, start_
 
 
 def test_a_fixed_setting_reaches_the_agent_within_ten_seconds_without_a_reload(demo, login, start_call):
+    """A wrong connector slug, fixed while the agent looks on."""
     from combo_phone_cell.models import PhoneCallCell
 
     # Saved as the manager's form saves it, so that whatever the cell keeps is refreshed as in production.
@@ -192,6 +193,7 @@ def test_a_fixed_setting_reaches_the_agent_within_ten_seconds_without_a_reload(d
     cell.save()
     portal = Portal(login('agent'))
     portal.expect_state('config-error', timeout=POP_TIMEOUT)
+    portal.expect_status('config-error')
     portal.wait_for_polls(1)
     cell.connector_url = working_url
     cell.save()
@@ -326,24 +328,18 @@ def test_link_down_is_said_retried_and_its_recovery_announced(
     expect(portal.search).to_have_value('0781223344')
 
 
-@pytest.mark.parametrize('wrong', ['slug', 'unsigned'])
-def test_misconfigured_cell_tells_the_agent_to_warn_the_administrator(
-    demo, login, cell_settings, wrong, audit
-):
-    if wrong == 'slug':
-        cell_settings(connector_url=demo.url + '/phonecalls/nope/')
-    else:
-        # The same server under another name is not a known service: the
-        # request goes out unsigned and the connector refuses it.
-        host = urllib.parse.urlsplit(demo.url).hostname
-        other = demo.url.replace(host, '127.0.0.1' if host == 'localhost' else 'localhost')
-        cell_settings(connector_url=other + '/phonecalls/ipbx/')
+def test_an_unsigned_cell_tells_the_agent_to_warn_the_administrator(demo, login, cell_settings, audit):
+    # The same server under another name is not a known service: the
+    # request goes out unsigned and the connector refuses it.
+    host = urllib.parse.urlsplit(demo.url).hostname
+    other = demo.url.replace(host, '127.0.0.1' if host == 'localhost' else 'localhost')
+    cell_settings(connector_url=other + '/phonecalls/ipbx/')
     portal = Portal(login('agent'))
     portal.expect_state('config-error', timeout=POP_TIMEOUT)
     portal.expect_status('config-error')
     expect(portal.role('recent-empty')).to_be_hidden()
     assert portal.text('idle') not in portal.visible_text()
-    audit.check(portal.page, 'config-error-' + wrong)
+    audit.check(portal.page, 'config-error')
 
 
 def test_ended_session_is_said_and_reloading_leads_to_the_login_page(portal, audit):
@@ -355,27 +351,6 @@ def test_ended_session_is_said_and_reloading_leads_to_the_login_page(portal, aud
     audit.check(portal.page, 'signed-out')
     portal.role('reload').click()
     expect(portal.page.locator('input[name=password]')).to_be_visible()
-
-
-def test_recent_calls_are_listed_newest_first_and_a_click_searches_again(
-    portal, start_call, stop_call, audit
-):
-    start_call('0556102030')
-    stop_call('0556102030')
-    start_call('anonymous')
-    stop_call('anonymous')
-    start_call('1234')
-    stop_call('1234')
-    items = portal.recent_items
-    expect(items).to_have_count(3, timeout=POP_TIMEOUT)
-    expect(items.nth(0)).to_contain_text('1234')
-    expect(items.nth(0)).to_contain_text(portal.text('internal-tag'))
-    expect(items.nth(1)).to_contain_text(portal.text('withheld-number'))
-    expect(portal.element.locator('.phone-call-cell__recent-item button')).to_have_count(1)
-    audit.check(portal.page, 'ended-with-recent-calls')
-    items.nth(2).locator('button').click()
-    expect(portal.search).to_have_value('0556102030')
-    expect(portal.results).to_contain_text('Emma Leroy')
 
 
 def test_pop_goes_to_the_configured_one_of_two_search_cells(demo, login, start_call, cell_settings):
