@@ -741,9 +741,13 @@ def forms_harness(harness, forms=None):
     return h
 
 
-def test_forms_are_fetched_once_on_the_first_call_and_link_to_the_phone_channel(harness):
+def test_forms_are_fetched_once_on_the_first_external_call_and_link_to_the_phone_channel(harness):
     h = forms_harness(harness)
+    h.poll.current = [make_call(call_id=3, kind='internal', caller_display='1234', search_value=None)]
     h.open()
+    h.advance(2000)
+    # An internal call offers no form.
+    assert h.role('forms').is_hidden()
     assert h.forms.requests == []
     h.poll.current = [make_call()]
     h.advance(2000)
@@ -779,15 +783,6 @@ def test_forms_stay_offered_for_the_configured_time_after_hang_up(harness):
     assert h.role('forms').is_visible()
     h.advance(1000)
     assert h.role('forms').is_hidden()
-
-
-def test_internal_call_offers_no_form(harness):
-    h = forms_harness(harness)
-    h.poll.current = [make_call(kind='internal', caller_display='1234', search_value=None)]
-    h.open()
-    h.advance(2000)
-    assert h.role('forms').is_hidden()
-    assert h.forms.requests == []
 
 
 def test_many_forms_get_a_filter_usable_with_the_keyboard(harness):
