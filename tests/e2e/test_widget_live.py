@@ -27,15 +27,6 @@ POP_TIMEOUT = 10000
 class Portal(Cell):
     """The agent portal page, seen through the phone cell's DOM contract."""
 
-    def __init__(self, page):
-        super().__init__(page)
-        self.dialogs = []
-        page.on('dialog', self.on_dialog)
-
-    def on_dialog(self, dialog):
-        self.dialogs.append(dialog.message)
-        dialog.dismiss()
-
     def wait_for_polls(self, count):
         """Let `count` more poll answers reach the element."""
         for _ in range(count):
