@@ -40,19 +40,6 @@ def post_extension(agent_app):
     return do_post
 
 
-def test_agent_sets_their_extension_from_the_cell_form(agent_app, agent, cell, search_cell_factory):
-    search_cell_factory()
-    page = agent_app.get('/')
-    form = extension_form(page, cell)
-    form['extension'] = ' 4210 '
-
-    response = form.submit(headers={'Referer': 'http://testserver/'}).follow()
-
-    assert AgentExtension.objects.get(user=agent).extension == '4210'
-    assert response.request.path == '/'
-    assert '4210' in response.text
-
-
 def messages_after(response):
     """Django messages shown on the page the response redirects to."""
     return [
@@ -60,16 +47,20 @@ def messages_after(response):
     ]
 
 
-def test_storing_an_extension_replaces_the_previous_one_says_so_and_returns_to_the_page(
-    post_extension, agent, cell, extension_factory
+def test_the_cell_s_form_replaces_the_agent_s_extension_says_so_and_returns_to_the_page(
+    agent_app, agent, cell, extension_factory, search_cell_factory
 ):
+    search_cell_factory()
     extension_factory(agent, '42')
+    form = extension_form(agent_app.get('/'), cell)
+    form['extension'] = ' 4210 '
 
-    response = post_extension(cell, '43', referer='http://testserver/?q=dupont')
+    response = form.submit(headers={'Referer': 'http://testserver/?q=dupont', 'Accept-Language': 'en'})
 
     assert response.location in ('http://testserver/?q=dupont', '/?q=dupont')
-    assert list(AgentExtension.objects.filter(user=agent).values_list('extension', flat=True)) == ['43']
-    assert messages_after(response) == ['Your extension is now 43.']
+    assert list(AgentExtension.objects.filter(user=agent).values_list('extension', flat=True)) == ['4210']
+    assert messages_after(response) == ['Your extension is now 4210.']
+    assert '4210' in response.follow().text
 
 
 def test_empty_value_clears_the_stored_extension(post_extension, agent, cell, extension_factory):
