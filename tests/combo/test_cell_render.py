@@ -1,7 +1,7 @@
 """The cell on a page: the configuration it gives its template (and so its widget)."""
 
 import pytest
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 from django.utils import translation
@@ -68,10 +68,6 @@ def test_extension_in_the_context_is_the_agent_own(context_for, agent, cell, ext
 
     assert context['extension'] == '42'
     assert context['extension_form'].initial == {'extension': '42'}
-
-
-def test_anonymous_visitor_has_no_extension_in_the_context(context_for, cell):
-    assert context_for(cell, AnonymousUser())['extension'] is None
 
 
 @pytest.mark.parametrize(
