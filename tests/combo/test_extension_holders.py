@@ -61,23 +61,19 @@ def test_a_released_extension_can_be_taken_by_another_agent(admin_app, holder, a
     assert AgentExtension.store(agent, '42') == '42'
 
 
-@pytest.mark.parametrize('pk', ['', 'abc', '١', '9' * 30])
-def test_a_release_naming_no_holding_releases_nothing(admin_app, holder, pk):
+@pytest.mark.parametrize(
+    'pk, extension', [('', '42'), ('abc', '42'), ('١', '42'), ('9' * 30, '42'), ('holder', '43')]
+)
+def test_a_release_naming_no_current_holding_releases_nothing(admin_app, holder, pk, extension):
+    # '43': the holding changed since the page was shown.
     admin_app.set_cookie('csrftoken', CSRF_TOKEN)
+    values = {'release': holder.pk if pk == 'holder' else pk, 'extension': extension}
 
-    response = admin_app.post(URL, {'release': pk, 'extension': '42', 'csrfmiddlewaretoken': CSRF_TOKEN})
+    response = admin_app.post(URL, {**values, 'csrfmiddlewaretoken': CSRF_TOKEN})
 
     assert 'Nothing was released' in response.follow().text
     holder.refresh_from_db()
     assert holder.extension == '42'
-
-
-def test_a_holding_changed_since_the_page_was_shown_is_left_alone(admin_app, holder):
-    response = release(admin_app, holder, extension='43').follow()
-
-    holder.refresh_from_db()
-    assert holder.extension == '42'
-    assert 'Nothing was released' in response.text
 
 
 def test_the_former_holder_is_told_in_their_cell(admin_app, holder, cell, search_cell_factory):
@@ -100,30 +96,29 @@ def test_the_notice_goes_once_the_agent_sets_an_extension_again(admin_app, holde
     assert AgentExtension.release_notice(holder.user) is None
 
 
-def test_an_agent_cannot_see_the_page_nor_release(app, agent, holder):
-    app.set_user(agent)
+@pytest.mark.parametrize(
+    'user, method, status',
+    [
+        ('agent', 'get', 403),
+        ('agent', 'post', 403),
+        (None, 'get', 302),
+        ('admin_user', 'post without CSRF token', 403),
+        ('admin_user', 'put', 405),
+    ],
+)
+def test_only_an_administrator_sees_the_page_and_releases(request, app, holder, user, method, status):
+    if user:
+        app.set_user(request.getfixturevalue(user))
+    app.set_cookie('csrftoken', CSRF_TOKEN)
+    values = {'release': holder.pk, 'extension': '42'}
+    if method == 'post':
+        values['csrfmiddlewaretoken'] = CSRF_TOKEN
 
-    app.get(URL, status=403)
-    release(app, holder, status=403)
+    response = getattr(app, method.split()[0])(
+        URL, values, headers={'X-CSRFToken': CSRF_TOKEN} if method == 'put' else {}, status=status
+    )
 
+    if status == 302:
+        assert '/login/' in response.location
     holder.refresh_from_db()
     assert holder.extension == '42'
-
-
-def test_an_anonymous_visitor_is_sent_to_log_in(app, holder):
-    response = app.get(URL, status=302)
-
-    assert '/login/' in response.location
-
-
-def test_a_release_without_csrf_token_is_refused(admin_app, holder):
-    admin_app.post(URL, {'release': holder.pk, 'extension': '42'}, status=403)
-
-    holder.refresh_from_db()
-    assert holder.extension == '42'
-
-
-def test_other_methods_are_not_allowed(admin_app):
-    admin_app.set_cookie('csrftoken', CSRF_TOKEN)
-
-    admin_app.put(URL, headers={'X-CSRFToken': CSRF_TOKEN}, status=405)

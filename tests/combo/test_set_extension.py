@@ -1,7 +1,6 @@
 """The agent sets or clears their own extension from the cell (self-service)."""
 
 import logging
-from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Group
@@ -41,19 +40,6 @@ def post_extension(agent_app):
     return do_post
 
 
-def test_agent_sets_their_extension_from_the_cell_form(agent_app, agent, cell, search_cell_factory):
-    search_cell_factory()
-    page = agent_app.get('/')
-    form = extension_form(page, cell)
-    form['extension'] = ' 4210 '
-
-    response = form.submit(headers={'Referer': 'http://testserver/'}).follow()
-
-    assert AgentExtension.objects.get(user=agent).extension == '4210'
-    assert response.request.path == '/'
-    assert '4210' in response.text
-
-
 def messages_after(response):
     """Django messages shown on the page the response redirects to."""
     return [
@@ -61,25 +47,20 @@ def messages_after(response):
     ]
 
 
-def test_storing_an_extension_redirects_back_to_the_same_page(post_extension, agent, cell):
-    response = post_extension(cell, '42', referer='http://testserver/accueil/?q=dupont')
-
-    assert response.location in ('http://testserver/accueil/?q=dupont', '/accueil/?q=dupont')
-    assert AgentExtension.objects.get(user=agent).extension == '42'
-
-
-def test_storing_an_extension_says_so(post_extension, cell):
-    response = post_extension(cell, '42')
-
-    assert messages_after(response) == ['Your extension is now 42.']
-
-
-def test_a_new_extension_replaces_the_previous_one(post_extension, agent, cell, extension_factory):
+def test_the_cell_s_form_replaces_the_agent_s_extension_says_so_and_returns_to_the_page(
+    agent_app, agent, cell, extension_factory, search_cell_factory
+):
+    search_cell_factory()
     extension_factory(agent, '42')
+    form = extension_form(agent_app.get('/'), cell)
+    form['extension'] = ' 4210 '
 
-    post_extension(cell, '43')
+    response = form.submit(headers={'Referer': 'http://testserver/?q=dupont', 'Accept-Language': 'en'})
 
-    assert list(AgentExtension.objects.filter(user=agent).values_list('extension', flat=True)) == ['43']
+    assert response.location in ('http://testserver/?q=dupont', '/?q=dupont')
+    assert list(AgentExtension.objects.filter(user=agent).values_list('extension', flat=True)) == ['4210']
+    assert messages_after(response) == ['Your extension is now 4210.']
+    assert '4210' in response.follow().text
 
 
 def test_empty_value_clears_the_stored_extension(post_extension, agent, cell, extension_factory):
@@ -109,50 +90,45 @@ def test_foreign_referer_is_not_followed(post_extension, cell):
     assert response.location in ('/', 'http://testserver/')
 
 
-def test_post_without_csrf_token_is_refused(agent_app, agent, cell):
-    agent_app.post(extension_url(cell), {'extension': '42'}, status=403)
-
-    assert not AgentExtension.objects.filter(user=agent).exists()
-
-
-def test_setting_an_extension_is_refused_when_self_service_is_off(post_extension, agent, cell_factory):
-    cell = cell_factory(self_service=False)
-
-    response = post_extension(cell, '42', status=403)
-
-    assert response.json['err'] == 1
-    assert not AgentExtension.objects.filter(user=agent).exists()
-
-
-def test_anonymous_visitor_cannot_set_an_extension(app, cell):
+@pytest.mark.parametrize(
+    'refusal, status',
+    [
+        ('anonymous visitor', 403),
+        ('no CSRF token', 403),
+        ('self-service off', 403),
+        ('cell the agent cannot see', 403),
+        ('unknown cell', 404),
+        ('GET', 405),
+    ],
+)
+def test_a_refused_request_sets_no_extension(app, agent, cell_factory, refusal, status):
+    cell = cell_factory(self_service=refusal != 'self-service off')
+    if refusal == 'cell the agent cannot see':
+        cell.groups.add(Group.objects.create(name='Accueil téléphonique'))
+    if refusal != 'anonymous visitor':
+        app.set_user(agent)
     app.set_cookie('csrftoken', CSRF_TOKEN)
+    pk = cell.pk + 1000 if refusal == 'unknown cell' else cell.pk
+    values = (
+        {'extension': '42'}
+        if refusal == 'no CSRF token'
+        else {'extension': '42', 'csrfmiddlewaretoken': CSRF_TOKEN}
+    )
 
-    app.post(extension_url(cell), {'extension': '42', 'csrfmiddlewaretoken': CSRF_TOKEN}, status=403)
+    if refusal == 'GET':
+        app.get(f'/api/phone-call-cell/{pk}/extension/', status=status)
+    else:
+        response = app.post(f'/api/phone-call-cell/{pk}/extension/', values, status=status)
+        if refusal in ('self-service off', 'unknown cell'):
+            assert response.json['err'] == 1
 
     assert not AgentExtension.objects.exists()
 
 
-def test_agent_who_cannot_see_the_cell_cannot_set_an_extension(post_extension, agent, cell):
-    cell.groups.add(Group.objects.create(name='Accueil téléphonique'))
-
-    post_extension(cell, '42', status=403)
-
-    assert not AgentExtension.objects.filter(user=agent).exists()
-
-
-def test_unknown_cell_is_a_404(post_extension, cell):
-    response = post_extension(SimpleNamespace(pk=cell.pk + 1000), '42', status=404)
-
-    assert response.json['err'] == 1
-
-
-def test_get_is_not_allowed(agent_app, cell):
-    agent_app.get(extension_url(cell), status=405)
-
-
-def test_taking_an_extension_another_agent_holds_is_refused(
+def test_taking_an_extension_another_agent_holds_is_refused_and_changes_nothing(
     post_extension, agent, user_factory, cell, extension_factory
 ):
+    extension_factory(agent, '43')
     holder = extension_factory(user_factory('camille'), '42')
 
     response = post_extension(cell, '42')
@@ -161,20 +137,9 @@ def test_taking_an_extension_another_agent_holds_is_refused(
         'Extension 42 is held by another agent: it cannot be taken. If it is yours, ask an administrator to '
         'release it.'
     ]
-    assert not AgentExtension.objects.filter(user=agent).exists()
+    assert AgentExtension.objects.get(user=agent).extension == '43'
     holder.refresh_from_db()
     assert holder.extension == '42'
-
-
-def test_a_refused_extension_leaves_the_agent_s_own_unchanged(
-    post_extension, agent, user_factory, cell, extension_factory
-):
-    extension_factory(agent, '43')
-    extension_factory(user_factory('camille'), '42')
-
-    post_extension(cell, '42')
-
-    assert AgentExtension.objects.get(user=agent).extension == '43'
 
 
 def test_the_database_holds_one_agent_per_extension(agent, user_factory, extension_factory):
