@@ -18,6 +18,7 @@ skipped, saying why, or fails when ``CI=true``.
 """
 
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -137,6 +138,77 @@ def set_max_call_duration(demo, database, minutes):
     assert result.returncode == 0, result.stderr
 
 
+def add_agents(sip_lab, agents):
+    """Create agent accounts ``(username, extension)`` (password: the username) in the demo, as its
+    administrator would: in the agents' group, each with their extension."""
+    code = (
+        'from django.conf import settings; '
+        'from django.contrib.auth.models import Group, User; '
+        'from combo_phone_cell.models import AgentExtension; '
+        'group = Group.objects.get(name=settings.DEMO_AGENTS_GROUP)\n'
+        'for username, extension in %r:\n'
+        '    user, created = User.objects.get_or_create(username=username)\n'
+        '    user.set_password(username); user.save(); user.groups.add(group)\n'
+        '    AgentExtension.objects.update_or_create(user=user, defaults={"extension": extension})\n'
+    ) % (list(agents),)
+    result = subprocess.run(
+        [sys.executable, str(lab.ROOT / 'demo' / 'manage.py'), 'shell', '-c', code],
+        env=lab.demo_env(sip_lab.workdir / 'demo.sqlite3', sip_lab.demo.port),
+        timeout=60,
+        cwd=lab.ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+
+
+class Agent:
+    """An agent logged in to the portal, reading their cell's poll answer as their browser does."""
+
+    def __init__(self, base_url, username, password):
+        self.base_url = base_url
+        self.username = username
+        self.session = requests.Session()
+        login = self.session.get(base_url + '/login/', timeout=10)
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
+        answer = self.session.post(
+            base_url + '/login/?next=/',
+            data={'username': username, 'password': password, 'csrfmiddlewaretoken': token},
+            headers={'Referer': base_url + '/login/'},
+            timeout=10,
+        )
+        assert answer.status_code == 200 and answer.url == base_url + '/', (username, answer.status_code)
+        self.poll_url = base_url + re.search(r'data-poll-url="([^"]+)"', answer.text).group(1)
+
+    def poll(self):
+        """The poll answer's ``data`` (``extension``, ``current``, ``recent``); fails on an error answer."""
+        answer = self.session.get(self.poll_url, timeout=10)
+        assert answer.status_code == 200, (self.username, answer.status_code, answer.text)
+        payload = answer.json()
+        assert payload['err'] == 0 and payload['state'] == 'ok', (self.username, payload)
+        return payload['data']
+
+    def wait_current(self, check, what, timeout=15):
+        """Wait until ``check(current calls)`` is true; return the current calls."""
+        seen = []
+
+        def matches():
+            seen[:] = [self.poll()['current']]
+            return check(seen[0])
+
+        wait_until(matches, timeout, '%s (last seen: %r)' % (what, seen))
+        return seen[0]
+
+
+@pytest.fixture(scope='session')
+def agents(sip_lab):
+    """The demo's agents logged in: ``agents['42']`` (agent), ``agents['43']`` (agent2)."""
+    return {
+        '42': Agent(sip_lab.demo.url, 'agent', 'agent'),
+        '43': Agent(sip_lab.demo.url, 'agent2', 'agent2'),
+    }
+
+
 @pytest.fixture
 def publik(sip_lab):
     """The proxy in front of the demo's connector, prompt and up at the start of each test."""
@@ -158,6 +230,22 @@ def place_calls(sip_lab):
     yield place_calls
     for process in started:
         process.stop()
+    assert_all_stopped(started)
+
+
+@pytest.fixture
+def register_phone(sip_lab):
+    """Register one more SIPp phone (an agent or a voicemail) for the test; stopped after it."""
+    started = []
+
+    def register_phone(ext):
+        phone = lab.Phone(sip_lab.workdir, ext, sip_lab.sip_port)
+        started.append(phone)
+        return phone
+
+    yield register_phone
+    for phone in started:
+        phone.stop()
     assert_all_stopped(started)
 
 
