@@ -45,13 +45,14 @@ FIGURES = {}
 def pytest_configure(config):
     config.addinivalue_line(
         'markers',
-        'ipbx_order(when): "early" or "late" in the session; the phantom-call test makes its call early '
-        'and checks it late, so that the minute it waits overlaps the other tests',
+        'ipbx_order(when): "early", "late" or "last" in the session; the phantom-call test makes its call '
+        'early and checks it late, so that the minute it waits overlaps the other tests; the day replay '
+        "comes last, when no earlier call is left on an agent's screen",
     )
 
 
 def pytest_collection_modifyitems(items):
-    rank = {'early': 0, 'late': 2}
+    rank = {'early': 0, 'late': 2, 'last': 3}
 
     def position(item):
         marker = item.get_closest_marker('ipbx_order')

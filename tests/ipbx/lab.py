@@ -335,6 +335,10 @@ class Phone(Process):
         """The agent hangs up the call ``call_id`` (a BYE from this phone)."""
         hang_up(self.port, call_id)
 
+    def ringing(self):
+        """``{call_id: time the phone started ringing}`` for the calls placed with the ``wait`` mode."""
+        return read_action_times(self.actions_log, 'ringing')
+
     def pick_up(self, call_id):
         """The agent picks up the ringing call ``call_id`` (placed with the ``wait`` mode)."""
         sip_request('INFO', self.port, call_id, headers=['X-Lab: answer'])

@@ -101,6 +101,9 @@ def test_attended_transfer_joins_the_citizen_to_the_colleague_and_ends_the_inter
     joined_call = lab.transferred_call_id(first_call)
     joined = current_call(sip_lab, '43', joined_call)
     assert (joined['caller'], joined['callee'], joined['kind']) == ('0143250135', '43', 'external')
+    wait_until(
+        lambda: sip_lab.phones['43'].received('ACK', joined_call), 10, "the caller's ACK on 43's phone"
+    )
     # The INVITE reached 43's phone with the Replaces of the consultation call.
     replaces = 'Replaces: %s;to-tag=%s;from-tag=%s' % (internal_call, to_tag, consultation.from_tag())
     assert replaces in sip_lab.phones['43'].messages_log.read_text(errors='replace')
