@@ -18,7 +18,6 @@ skipped, saying why, or fails when ``CI=true``.
 """
 
 import os
-import re
 import socket
 import subprocess
 import sys
@@ -28,7 +27,7 @@ import types
 import pytest
 import requests
 
-from tests.ipbx import lab
+from tests.ipbx import day, lab
 from tests.ipbx.publik import Publik
 
 API_KEY = lab.DEMO_API_KEY
@@ -139,55 +138,8 @@ def set_max_call_duration(demo, database, minutes):
     assert result.returncode == 0, result.stderr
 
 
-def add_agents(sip_lab, agents):
-    """Create agent accounts ``(username, extension)`` (password: the username) in the demo, as its
-    administrator would: in the agents' group, each with their extension."""
-    code = (
-        'from django.conf import settings; '
-        'from django.contrib.auth.models import Group, User; '
-        'from combo_phone_cell.models import AgentExtension; '
-        'group = Group.objects.get(name=settings.DEMO_AGENTS_GROUP)\n'
-        'for username, extension in %r:\n'
-        '    user, created = User.objects.get_or_create(username=username)\n'
-        '    user.set_password(username); user.save(); user.groups.add(group)\n'
-        '    AgentExtension.objects.update_or_create(user=user, defaults={"extension": extension})\n'
-    ) % (list(agents),)
-    result = subprocess.run(
-        [sys.executable, str(lab.ROOT / 'demo' / 'manage.py'), 'shell', '-c', code],
-        env=lab.demo_env(sip_lab.workdir / 'demo.sqlite3', sip_lab.demo.port),
-        timeout=60,
-        cwd=lab.ROOT,
-        capture_output=True,
-        text=True,
-    )
-    assert result.returncode == 0, result.stderr
-
-
-class Agent:
+class Agent(day.Agent):
     """An agent logged in to the portal, reading their cell's poll answer as their browser does."""
-
-    def __init__(self, base_url, username, password):
-        self.base_url = base_url
-        self.username = username
-        self.session = requests.Session()
-        login = self.session.get(base_url + '/login/', timeout=10)
-        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', login.text).group(1)
-        answer = self.session.post(
-            base_url + '/login/?next=/',
-            data={'username': username, 'password': password, 'csrfmiddlewaretoken': token},
-            headers={'Referer': base_url + '/login/'},
-            timeout=10,
-        )
-        assert answer.status_code == 200 and answer.url == base_url + '/', (username, answer.status_code)
-        self.poll_url = base_url + re.search(r'data-poll-url="([^"]+)"', answer.text).group(1)
-
-    def poll(self):
-        """The poll answer's ``data`` (``extension``, ``current``, ``recent``); fails on an error answer."""
-        answer = self.session.get(self.poll_url, timeout=10)
-        assert answer.status_code == 200, (self.username, answer.status_code, answer.text)
-        payload = answer.json()
-        assert payload['err'] == 0 and payload['state'] == 'ok', (self.username, payload)
-        return payload['data']
 
     def wait_current(self, check, what, timeout=15):
         """Wait until ``check(current calls)`` is true; return the current calls."""
@@ -197,7 +149,10 @@ class Agent:
             seen[:] = [self.poll()['current']]
             return check(seen[0])
 
-        wait_until(matches, timeout, '%s (last seen: %r)' % (what, seen))
+        try:
+            wait_until(matches, timeout, what)
+        except AssertionError as error:
+            raise AssertionError('%s; last seen: %r' % (error, seen[0] if seen else None)) from None
         return seen[0]
 
 

@@ -297,8 +297,9 @@ class Replay:
                 if not self.calls.running():
                     raise lab.LabError("the callers' SIPp stopped; logs in %s" % self.workdir)
                 # What the phones logged, read once for every call's step.
-                self.answered = self.calls.answered()
-                self.transferred = self.calls.transferred()
+                actions = lab.read_actions(self.calls.actions_log)
+                self.answered = actions.get('answered', {})
+                self.transferred = actions.get('transferred', {})
                 self.ringing = {ext: phone.ringing() for ext, phone in self.phones.items()}
                 for index in list(steps):
                     try:

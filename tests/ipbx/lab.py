@@ -499,16 +499,24 @@ def quote_display(display):
 
 def read_action_times(path, word):
     """Read the ``<log>`` lines ``<word> <call-id> <date>\\t<time>\\t<unix time>`` that the scenarios write."""
-    times = {}
+    return read_actions(path).get(word, {})
+
+
+def read_actions(path):
+    """Every timed ``<log>`` line of a scenario's log: ``{word: {call_id: unix time}}``."""
+    actions = {}
     try:
         text = pathlib.Path(path).read_text(errors='replace')
     except OSError:
-        return times
+        return actions
     for line in text.splitlines():
         parts = line.split()
-        if len(parts) >= 5 and parts[0] == word:
-            times[parts[1]] = float(parts[-1])
-    return times
+        if len(parts) >= 5:
+            try:
+                actions.setdefault(parts[0], {})[parts[1]] = float(parts[-1])
+            except ValueError:
+                continue
+    return actions
 
 
 class DemoServer(Process):

@@ -1,7 +1,11 @@
 """Real SIP calls through Kamailio: what Publik records for each way a call can go."""
 
+import subprocess
+import sys
+
 import pytest
 
+from tests.ipbx import lab
 from tests.ipbx.conftest import (
     calls_of,
     current_call,
@@ -167,3 +171,16 @@ def test_every_process_of_the_lab_listens_on_127_0_0_1_only(sip_lab, place_calls
     call.hang_up()
     call.finish()
     finished_call(sip_lab, '42', call_id)
+
+
+def test_make_call_to_an_extension_no_phone_registered_says_what_the_sip_server_answered(sip_lab):
+    # What `make call` runs; 39 is no phone's extension and no group.
+    command = [sys.executable, '-m', 'tests.ipbx.lab', 'call', '--caller', '0143250135', '--ext', '39']
+    command += ['--sip-port', str(sip_lab.sip_port), '--hold', '1']
+    result = subprocess.run(command, cwd=lab.ROOT, capture_output=True, text=True, timeout=90)
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        'the SIP server answered "404 Not Found": no phone is registered as extension 39 '
+        '(make ipbx-demo registers 42 and 43)'
+    )
