@@ -185,6 +185,15 @@ def place_calls(sip_lab):
 
     yield place_calls
     for process in started:
+        if process.running():
+            # A test that failed midway: hang up what is still up, so that
+            # its calls do not stay on the next tests' agents' screens.
+            for index in range(len(process.call_ids)):
+                process.hang_up(index)
+            try:
+                process.wait(10)
+            except lab.LabError:
+                pass
         process.stop()
     assert_all_stopped(started)
 

@@ -207,6 +207,24 @@ def sip_request(method, target_port, call_id, request_uri=None, timeout=None, he
         return data.split(b'\r\n', 1)[0].decode(errors='replace')
 
 
+def requests_received(messages_log, method, call_id):
+    """How many ``method`` requests of the call ``call_id`` a SIPp received, from its message trace."""
+    try:
+        trace = pathlib.Path(messages_log).read_text(errors='replace')
+    except OSError:
+        return 0
+    count = 0
+    for message in trace.split('\n-----'):
+        lines = [line.strip() for line in message.splitlines()]
+        if (
+            any(line.startswith('UDP message received') for line in lines)
+            and any(line.startswith(method + ' ') for line in lines)
+            and 'Call-ID: %s' % call_id in lines
+        ):
+            count += 1
+    return count
+
+
 def blind_target(ext):
     """The Refer-To of a blind transfer to extension ``ext``."""
     return '<sip:%s@%s>' % (ext, HOST)
@@ -345,20 +363,11 @@ class Phone(Process):
 
     def received(self, method, call_id):
         """How many ``method`` requests of the call ``call_id`` the phone received (CANCEL, INVITE...)."""
-        try:
-            trace = self.messages_log.read_text(errors='replace')
-        except OSError:
-            return 0
-        count = 0
-        for message in trace.split('\n-----'):
-            lines = [line.strip() for line in message.splitlines()]
-            if (
-                any(line.startswith('UDP message received') for line in lines)
-                and any(line.startswith(method + ' ') for line in lines)
-                and 'Call-ID: %s' % call_id in lines
-            ):
-                count += 1
-        return count
+        return requests_received(self.messages_log, method, call_id)
+
+    def hold(self, call_id):
+        """The agent puts the call ``call_id`` on hold (a re-INVITE from this phone)."""
+        sip_request('INFO', self.port, call_id, headers=['X-Lab: hold'])
 
     def transfer(self, call_id, refer_to):
         """The agent transfers the call ``call_id`` to ``refer_to`` (a REFER from this phone).
@@ -442,6 +451,10 @@ class Calls(Process):
             if len(parts) == 3 and parts[0] == 'to-tag' and parts[1] == self.call_ids[index]:
                 return parts[2]
         return None
+
+    def received(self, method, index=0):
+        """How many ``method`` requests of call number ``index`` the caller received (INVITE: re-INVITEs)."""
+        return requests_received(self.messages_log, method, self.call_ids[index])
 
     def transferred(self):
         """``{call_id: time the transfer target answered}`` (Unix time), for the calls transferred so far."""

@@ -55,6 +55,24 @@ def test_a_call_hung_up_by_the_agent_is_closed_with_the_caller_and_extension_of_
     assert (stop.params['caller'], stop.params['callee']) == ('0140000002', '43')
 
 
+def test_a_call_put_on_hold_goes_on_without_a_stop(sip_lab, publik, place_calls, agents):
+    call = place_calls([('0143250135', 'Camille Martin', '42')])
+    call_id = call.call_ids[0]
+    current_call(sip_lab, '42', call_id)
+
+    sip_lab.phones['42'].hold(call_id)
+    wait_until(lambda: call.received('ACK'), 10, "the hold's re-INVITE answered and acknowledged")
+    # Anything the re-INVITE queued is sent before the next call's webhooks.
+    wait_for_sentinel_call(sip_lab, place_calls, publik, '43')
+
+    assert [hook.event for hook in publik.hits(call_id)] == ['call-start']
+    assert [shown['search_value'] for shown in agents['42'].poll()['current']] == ['0143250135']
+    call.hang_up()
+    call.finish()
+    finished_call(sip_lab, '42', call_id)
+    assert [hook.event for hook in publik.hits(call_id)] == ['call-start', 'call-stop']
+
+
 def test_a_call_to_a_busy_agent_sends_nothing(sip_lab, publik, place_calls):
     busy = place_calls([('0140000003', '', '42')], scenario='call-busy.xml')
     busy.finish()
