@@ -154,6 +154,7 @@ def main(argv=None):
                 'seconds',
             )
         }
+        counts['seconds'] = round(counts['seconds'], 1)
         pathlib.Path(args.output).write_text(json.dumps({'day': counts}, indent=2))
     faults = report.wrong_citizen + report.missed_pop + report.earlier_citizen_shown + report.open_calls
     return 1 if faults or report.poll_errors else 0

@@ -84,12 +84,17 @@ class Leg:
 
 
 def generate_day(calls, agents, seed=1):
-    """The day's ``calls`` for the extensions ``agents`` (at least the four of group 41 plus two)."""
+    """The day's ``calls`` (``DayCall``) for the extensions ``agents``, from ``seed``.
+
+    Each agent takes one call at a time, with a short pause between calls;
+    the recipe's groups whose members are all among ``agents`` are called
+    too. Calls follow each other at random (exponential) intervals, so that
+    most agents are on a call most of the time.
+    """
     rng = random.Random(seed)
     groups = {number: members for number, members in GROUPS.items() if set(members) <= set(agents)}
     free_at = dict.fromkeys(agents, 0.0)
     day, t = [], 0.0
-    # Mean gap between calls such that most agents are busy most of the time.
     mean_gap = (sum(TALK) / 2 + WRAP_UP + 1.0) / len(agents)
     patterns = [name for name in PATTERNS if name != 'group' or groups]
     weights = [PATTERNS[name] for name in patterns]
@@ -318,7 +323,14 @@ class Replay:
                 consultation.stop()
             for poller in self.pollers.values():
                 poller.join(15)
+            left = [process.name for process in self.processes() if process.group_members()]
+            if left:
+                raise lab.LabError('still running after the day: %s' % ', '.join(left))
         return time.monotonic() - started
+
+    def processes(self):
+        """The SIPp processes the replay started (the callers' and the consultations')."""
+        return [self.calls, *self.consultations.values()]
 
     @staticmethod
     def mode(call):

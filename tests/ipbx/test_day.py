@@ -11,13 +11,14 @@ import concurrent.futures
 import re
 import subprocess
 import sys
+import time
 
 import pytest
 
 from tests.chromium import chromium
 from tests.ipbx import day as day_replay
 from tests.ipbx import lab
-from tests.ipbx.conftest import FIGURES, calls_of, wait_until
+from tests.ipbx.conftest import FIGURES, assert_all_stopped, calls_of, wait_until
 
 pytestmark = pytest.mark.ipbx_order('last')
 
@@ -75,6 +76,7 @@ def browser_page(browser, sip_lab, username):
 @pytest.fixture(scope='module')
 def replayed(sip_lab):
     """The day, replayed: ``(report, legs, samples by extension)``."""
+    began = time.monotonic()
     extra = [ext for ext in AGENTS if ext not in BROWSER_AGENTS]
     # The cells in the browsers poll every second, the interval agents get by default.
     manage(
@@ -107,6 +109,7 @@ def replayed(sip_lab):
             pages = {ext: browser_page(browser, sip_lab, name) for ext, name in BROWSER_AGENTS.items()}
             replay = day_replay.Replay(day, sip_lab.workdir, sip_lab.sip_port, phones, agents, sip_lab.publik)
             replay.publik = PublikSince(sip_lab.publik, first_hook)
+            set_up = time.monotonic() - began
             seconds = replay.run(timeout=240)
 
             def all_closed():
@@ -124,7 +127,16 @@ def replayed(sip_lab):
     finally:
         for phone in started:
             phone.stop()
+        assert_all_stopped(started)
     FIGURES['day replayed (poll answers)'] = report.summary()
+    FIGURES['day replayed: time'] = (
+        '%.1f s to set up (phones, agents, browsers), %.1f s of replay, %.1f s in all'
+        % (
+            set_up,
+            seconds,
+            time.monotonic() - began,
+        )
+    )
     print('\nday replayed: %s' % report.summary())
     return report, legs, samples
 
