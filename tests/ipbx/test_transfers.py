@@ -7,6 +7,8 @@ sees the calls as they are: one ends for the first agent, one starts for
 the second, with the citizen as caller.
 """
 
+import requests
+
 from tests.ipbx import lab
 from tests.ipbx.conftest import current_call, finished_call, wait_until
 
@@ -122,3 +124,38 @@ def test_attended_transfer_joins_the_citizen_to_the_colleague_and_ends_the_inter
     finished_call(sip_lab, '43', joined_call)
     for call_id in (first_call, internal_call, joined_call):
         assert [hook.event for hook in publik.hits(call_id)] == ['call-start', 'call-stop']
+
+
+def webhook(sip_lab, event, **params):
+    """One webhook sent the way a B2BUA's recipe sends it (docs/ipbx.rst), straight to the connector."""
+    response = requests.get(
+        '%s/phonecalls/ipbx/%s' % (sip_lab.demo.url, event),
+        params=params,
+        auth=(lab.DEMO_API_USER, lab.DEMO_API_KEY),
+        timeout=10,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_b2bua_transfer_presenting_the_agent_as_caller_pops_the_citizen_for_the_colleague(sip_lab, agents):
+    # Asterisk-like: the transferred leg's caller is 42, but it shares the
+    # citizen's call's linkedid; 42's leg has just ended.
+    citizen = {'caller': '0143250135', 'uniqueid': '1796190000.11', 'linkedid': '1796190000.11'}
+    webhook(sip_lab, 'call-start', callee='42', **citizen)
+    webhook(sip_lab, 'call-stop', callee='42', **citizen)
+    webhook(
+        sip_lab, 'call-start', caller='42', callee='43', uniqueid='1796190000.15', linkedid='1796190000.11'
+    )
+    try:
+        current = agents['43'].wait_current(
+            lambda current: len(current) == 1, "the transferred call on 43's cell"
+        )
+    finally:
+        webhook(
+            sip_lab, 'call-stop', caller='42', callee='43', uniqueid='1796190000.15', linkedid='1796190000.11'
+        )
+
+    assert shown(current) == [CAMILLE_SHOWN]
+    assert current[0]['transferred_from'] == '42'
+    assert current[0]['on_call_with'] is None
