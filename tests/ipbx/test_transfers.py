@@ -10,7 +10,7 @@ the second, with the citizen as caller.
 import requests
 
 from tests.ipbx import lab
-from tests.ipbx.conftest import current_call, finished_call, wait_until
+from tests.ipbx.conftest import calls_of, current_call, finished_call, wait_until
 
 CAMILLE = ('0143250135', 'Camille Martin', '42')
 
@@ -74,6 +74,7 @@ def test_attended_transfer_announces_to_the_colleague_the_citizen_the_agent_is_o
 
     try:
         current = agents['43'].wait_current(lambda current: len(current) == 1, "42's call on 43's cell")
+        recorded_by_connector = calls_of(sip_lab, '43')['current']
     finally:
         consultation.hang_up()
         consultation.finish()
@@ -83,6 +84,15 @@ def test_attended_transfer_announces_to_the_colleague_the_citizen_the_agent_is_o
         finished_call(sip_lab, '42', camille.call_ids[0])
 
     assert shown(current) == [('internal', '42', None)]
+    # The connector's call (contract A), then the cell's (contract B).
+    assert [call['on_call_with'] for call in recorded_by_connector] == [
+        {
+            'kind': 'external',
+            'caller_display': '01 43 25 01 35',
+            'caller_national': '0143250135',
+            'caller_e164': '+33143250135',
+        }
+    ]
     # Not typed on its own (42 may only be asking advice), offered to search.
     assert current[0]['on_call_with'] == {'caller_display': '01 43 25 01 35', 'search_value': '0143250135'}
     assert current[0]['transferred_from'] is None
@@ -151,11 +161,15 @@ def test_a_b2bua_transfer_presenting_the_agent_as_caller_pops_the_citizen_for_th
         current = agents['43'].wait_current(
             lambda current: len(current) == 1, "the transferred call on 43's cell"
         )
+        recorded_by_connector = calls_of(sip_lab, '43')['current']
     finally:
         webhook(
             sip_lab, 'call-stop', caller='42', callee='43', uniqueid='1796190000.15', linkedid='1796190000.11'
         )
 
+    assert [
+        (call['caller_e164'], call['kind'], call['transferred_from']) for call in recorded_by_connector
+    ] == [('+33143250135', 'external', '42')]
     assert shown(current) == [CAMILLE_SHOWN]
     assert current[0]['transferred_from'] == '42'
     assert current[0]['on_call_with'] is None
