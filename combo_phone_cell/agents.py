@@ -26,7 +26,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from . import host, store
 from .models import AgentExtension, PhoneCallCell
 
-STAMP_TIMEOUT = 24 * 3600
+STAMP_TIMEOUT = store.STAMP_TIMEOUT
 # The widget retries a config_error every 5 s at most, so that an
 # administrator's fix reaches every agent within 10 s (contract B).
 CELL_TIMEOUT = 5
@@ -152,7 +152,7 @@ def forget_decisions(**kwargs):
     if kwargs.get('update_fields') and set(kwargs['update_fields']) <= {'last_login'}:
         # Django saves the user at every login for this field alone.
         return
-    store.set_many({store.site_key('stamp'): store.new_token()}, STAMP_TIMEOUT)
+    store.renew_site_stamp()
 
 
 def connect_signals():

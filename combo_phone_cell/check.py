@@ -5,11 +5,19 @@ signed or with the key) for the extension the administrator picks, and
 turns the answer, or the failure, into steps an administrator can act on:
 the URL, the credentials, whether Passerelle answers, whether the connector
 exists, whether access is granted, whether it is a phonecalls connector, and
-the calls of the extension.
+the calls of the extension. It runs from the settings form's button and
+each time the settings are saved.
+
+What it may reach (docs/security.rst): the URL an administrator types, as
+the cell itself would once saved; a signature only goes to a known service
+(``connector.credential``), the saved key only to the server of the saved
+URL (``forms.saved_key_withheld``), and the report gives statuses and steps,
+never the text the remote server wrote.
 """
 
 import urllib.parse
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -33,10 +41,16 @@ def step_titles():
 
 
 class Report:
-    """Steps in ``STEPS`` order, each ``ok``, ``warning``, ``error`` or ``skipped`` (not checked)."""
+    """Steps in ``STEPS`` order, each ``ok``, ``warning``, ``error`` or ``skipped`` (not checked).
+
+    ``state`` sums it up: ``failed`` when a step is an error, ``incomplete``
+    when the request could not be sent for want of an extension (the steps
+    it decides were not tried, so nothing says they fail), else ``ok``.
+    """
 
     def __init__(self):
         self.results = {}
+        self.incomplete = False
 
     def set(self, name, status, text):
         self.results[name] = (status, text)
@@ -50,8 +64,22 @@ class Report:
         return steps
 
     @property
+    def state(self):
+        if any(status == 'error' for status, _text in self.results.values()):
+            return 'failed'
+        return 'incomplete' if self.incomplete else 'ok'
+
+    @property
     def ok(self):
-        return not any(status == 'error' for status, _text in self.results.values())
+        return self.state == 'ok'
+
+    def as_json(self):
+        """What the check view answers and the settings form keeps: ``{"ok", "state", "steps"}``."""
+        return {'ok': self.ok, 'state': self.state, 'steps': self.as_list()}
+
+    def as_saved_check(self):
+        """The report as the cell keeps it in ``last_check`` when its settings are saved."""
+        return {'at': timezone.now().isoformat(), **self.as_json()}
 
 
 def _server(url):
@@ -68,11 +96,16 @@ def invalid_url(text):
     """The report of a connector URL the settings form refuses, ``text`` saying why."""
     report = Report()
     report.set('url', 'error', text)
-    return report.ok, report.as_list()
+    return report
 
 
-def check_connection(cell, extension):
-    """Run the test for ``cell`` (saved or not) and ``extension``; return ``(ok, steps)``."""
+def check_connection(cell, extension, withheld_for=None):
+    """Run the test for ``cell`` (saved or not) and ``extension``; return its ``Report``.
+
+    ``withheld_for`` names the server of the saved URL when the saved API
+    key was kept from the tested URL, which is on another server: nothing
+    is sent then unless the URL is on a known service (signed).
+    """
     report = Report()
     url = cell.connector_url.strip()
     if not url:
@@ -84,14 +117,14 @@ def check_connection(cell, extension):
                 'for example https://passerelle.example.net/phonecalls/ipbx/.'
             ),
         )
-        return report.ok, report.as_list()
+        return report
     try:
         server, slug = _server(url), _slug(url)
     except ValueError:
         report.set(
             'url', 'error', _('The connector URL cannot be read. Enter an http:// or https:// address.')
         )
-        return report.ok, report.as_list()
+        return report
     report.set(
         'url',
         'ok',
@@ -101,14 +134,28 @@ def check_connection(cell, extension):
     kind, service = credential(cell.connector_url, cell.api_key)
     if kind == 'signature':
         values = {'service': service.get('title') or service['url'], 'orig': service.get('orig') or ''}
-        report.set(
-            'credentials',
-            'ok',
+        signed = (
             _(
                 'The URL is on the known Passerelle service « %(service)s »: the request is signed as « %(orig)s ».'
             )
-            % values,
+            % values
         )
+        if cell.api_key:
+            unused = _('The API key is not used: remove it, requests to a known service are signed.')
+            report.set('credentials', 'warning', f'{signed} {unused}')
+        else:
+            report.set('credentials', 'ok', signed)
+    elif withheld_for:
+        report.set(
+            'credentials',
+            'error',
+            _(
+                'This URL is on another server than the saved one (%s): the saved API key is only sent to '
+                'the server it was saved for. Type the API key again to test this address.'
+            )
+            % withheld_for,
+        )
+        return report
     elif kind == 'key':
         report.set(
             'credentials',
@@ -120,14 +167,23 @@ def check_connection(cell, extension):
 
     extension = clean_extension(extension)
     if extension is None:
-        report.set('calls', 'error', _('Enter the extension to test, for example 42.'))
-        return report.ok, report.as_list()
+        # The request needs an extension: the steps it decides are not tried.
+        report.incomplete = True
+        report.set(
+            'answers',
+            'skipped',
+            _(
+                'Not tested yet: the next steps need an extension. Enter the extension to test, for example '
+                '42, or set your own.'
+            ),
+        )
+        return report
 
     try:
         current, past = fetch_calls(cell, extension)
     except ConnectorError as error:
         explain_failure(report, error, kind, service, server, slug)
-        return report.ok, report.as_list()
+        return report
 
     report.set('answers', 'ok', _('Passerelle answers at %s.') % server)
     report.set('exists', 'ok', _('The connector « %s » exists.') % slug)
@@ -144,7 +200,7 @@ def check_connection(cell, extension):
             'recent': ngettext('%d recent call', '%d recent calls', recent) % recent,
         },
     )
-    return report.ok, report.as_list()
+    return report
 
 
 def unsigned_warning():
@@ -273,10 +329,11 @@ def explain_failure(report, error, kind, service, server, slug):
         elif cause == 'connector_error':
             report.set('exists', 'ok', _('The connector « %s » exists.') % slug)
             report.set('access', 'ok', access_granted(kind, service))
+            # Never the remote text: the URL may be anyone's server.
             report.set(
                 'calls',
                 'error',
-                _('The connector answered with an error: « %s ». Check the extension.') % error.err_desc,
+                _('The connector answered with an error (HTTP %s). Check the extension.') % status,
             )
         else:
             report.set('phonecalls', 'error', not_phonecalls)

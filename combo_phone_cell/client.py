@@ -142,19 +142,37 @@ def signed_url(url, service):
     return sign_url(url, service.get('secret') or '')
 
 
-def _body_chunks(response):
-    """The answer's body as it arrives, so the deadline is checked while a slow server trickles."""
+def _body_chunks(response, deadline):
+    """The answer's body as it arrives, each read bounded by the time left before ``deadline``.
+
+    A server that trickles its answer must not hold the agent's poll (and a
+    Combo worker) past the deadline: every read returns what has arrived,
+    never waits for a fixed amount, and the socket's own timeout is the time
+    left, so a pause after the first bytes is cut at the deadline too.
+    """
     raw = response.raw
-    if hasattr(raw, 'read1'):
-        # urllib3 >= 2: returns as soon as some bytes are there.
-        while True:
+    while True:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise TransportError('timeout', 'timeout')
+        # Looked up at each read: once the answer is whole, the connection is back
+        # in the pool (and ``raw.connection`` is None), another request's to time.
+        sock = getattr(raw.connection, 'sock', None)
+        if sock is not None:
+            sock.settimeout(remaining)
+        if hasattr(raw, 'read1'):
+            # urllib3 >= 2: returns as soon as some bytes are there.
             chunk = raw.read1(64 * 1024)
-            if not chunk:
-                return
-            yield chunk
-    else:
-        # Older urllib3 blocks until a chunk is full: keep chunks small.
-        yield from response.iter_content(chunk_size=1024)
+        else:
+            # urllib3 1.26 (Debian 12) has no read1, and read(amt) waits for amt
+            # bytes: ask for what the http.client response underneath already
+            # holds (its peek reads the socket once at most), or one byte at its
+            # end. Reading through urllib3 keeps its bookkeeping: the connection
+            # goes back to the pool once the answer is whole.
+            chunk = raw.read(len(raw._fp.peek()) or 1)
+        if not chunk:
+            return
+        yield chunk
 
 
 def _read(response, deadline):
@@ -163,12 +181,10 @@ def _read(response, deadline):
         raise TransportError('too_large', f'answer too large ({declared} bytes declared)')
     chunks = []
     size = 0
-    for chunk in _body_chunks(response):
+    for chunk in _body_chunks(response, deadline):
         size += len(chunk)
         if size > MAX_ANSWER_BYTES:
             raise TransportError('too_large', 'answer too large')
-        if time.monotonic() > deadline:
-            raise TransportError('timeout', 'timeout')
         chunks.append(chunk)
     return b''.join(chunks)
 
@@ -192,10 +208,16 @@ def get(url):
         ) as response:
             body = _read(response, deadline)
             return Answer(response.status_code, body, response.headers.get('Location', ''))
-    except requests.Timeout:
+    except urllib3.exceptions.NewConnectionError as exc:
+        # Nothing listens there. (On urllib3 1.26 this is a subclass of its
+        # TimeoutError, and ResetRetry lets it through unwrapped.)
+        raise TransportError('unreachable', f'unreachable ({type(exc).__name__})') from None
+    except (requests.Timeout, urllib3.exceptions.TimeoutError, TimeoutError):
+        # Reading the body, urllib3 raises its own timeouts, or (peeking on
+        # urllib3 1.26) the socket's.
         raise TransportError('timeout', 'timeout') from None
     except (requests.RequestException, urllib3.exceptions.HTTPError, OSError, ValueError) as exc:
-        # A read timeout while streaming the body surfaces as a ConnectionError.
+        # A connection cut by the server at the deadline is the deadline's doing.
         if time.monotonic() >= deadline:
             raise TransportError('timeout', 'timeout') from None
         raise TransportError('unreachable', f'unreachable ({type(exc).__name__})') from None

@@ -63,3 +63,61 @@ class ExtensionForm(forms.Form):
             # Unique ids when a page holds several phone call cells.
             kwargs.setdefault('auto_id', f'id_phone-call-cell-{cell.pk}-%s')
         super().__init__(*args, **kwargs)
+
+
+def _allowed_items(text):
+    """The items of an allowed-extensions setting: ``'42, 43 100-199'`` gives ``['42', '43', '100-199']``."""
+    return [item for item in str(text or '').replace(',', ' ').replace(';', ' ').split() if item]
+
+
+def _as_range(item):
+    """``(low, high)`` for an item written ``100-199`` (digits only), else None."""
+    low, sep, high = item.partition('-')
+    if sep and low.isdecimal() and high.isdecimal() and low.isascii() and high.isascii():
+        return int(low), int(high)
+    return None
+
+
+def read_allowed_extensions(text):
+    """``text`` as an allowed-extensions setting, written tidily (``'42, 43, 100-199'``); '' means any.
+
+    Extensions and ranges of digits (``100-199``, both ends included) are
+    separated by commas or spaces. Raises ValidationError naming the first
+    item that is neither.
+    """
+    items = []
+    for item in _allowed_items(text):
+        bounds = _as_range(item)
+        if bounds is not None and bounds[0] > bounds[1]:
+            raise ValidationError(
+                _('%(item)s: the first extension of a range must not be above the last one.'),
+                code='invalid_range',
+                params={'item': item},
+            )
+        if bounds is None and clean_extension(item) is None:
+            raise ValidationError(
+                _('%(item)s is neither an extension nor a range such as 100-199.'),
+                code='invalid_item',
+                params={'item': item},
+            )
+        items.append(item)
+    return ', '.join(items)
+
+
+def extension_allowed(extension, allowed):
+    """Whether ``extension`` is among the ``allowed`` extensions (a setting read by the function above).
+
+    An empty setting allows every extension. A range matches extensions made
+    of digits only, by value (``0042`` is in ``1-100``).
+    """
+    items = _allowed_items(allowed)
+    if not items:
+        return True
+    for item in items:
+        bounds = _as_range(item)
+        if bounds is None:
+            if item == extension:
+                return True
+        elif extension.isdecimal() and extension.isascii() and bounds[0] <= int(extension) <= bounds[1]:
+            return True
+    return False

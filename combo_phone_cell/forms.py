@@ -13,8 +13,13 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from . import host, wcs
+from . import check, host, wcs
 from .connector import credential
+from .extensions import clean_extension, read_allowed_extensions
+
+# The input of the connection test in the settings form, posted with the
+# form when it is saved: the save-time check tests that extension too.
+CHECK_EXTENSION_FIELD = 'phone_call_check_extension'
 
 
 class SuggestionsURLInput(forms.URLInput):
@@ -59,17 +64,42 @@ def read_connector_url(value, max_length):
     return url
 
 
+def server_of(url):
+    """``(scheme, host, port)`` of ``url``, the default port filled in; None when it cannot be read."""
+    try:
+        parts = urllib.parse.urlsplit((url or '').strip())
+        scheme, hostname = parts.scheme.lower(), (parts.hostname or '').lower()
+        port = parts.port or {'http': 80, 'https': 443}.get(scheme)
+    except ValueError:
+        return None
+    return (scheme, hostname, port) if scheme and hostname else None
+
+
 def posted_api_key(posted, clear, saved):
     """The API key a settings post means: ``posted`` when given, else none if ``clear``, else ``saved``.
 
     The key is never shown, even to an administrator, so an empty key field
     means "unchanged". The settings form and its connection test both read
-    a post this way.
+    a post this way; ``saved_key_withheld`` says when "unchanged" may not
+    carry the saved key to the posted URL.
     """
     posted = (posted or '').strip()
     if posted:
         return posted
     return '' if clear else saved
+
+
+def saved_key_withheld(posted, clear, saved_key, saved_url, url):
+    """Whether an empty key field would carry the saved key to ``url``, on another server than ``saved_url``.
+
+    A key is a secret shared with one server: it goes only where it was
+    saved for (same scheme, host and port). Another server needs the key
+    typed again, so that nobody who can post this form learns the saved key
+    by pointing the URL at their own server.
+    """
+    if (posted or '').strip() or clear or not saved_key:
+        return False
+    return server_of(url) != server_of(saved_url)
 
 
 def passerelle_suggestions():
@@ -103,6 +133,8 @@ class PhoneCallCellForm(forms.ModelForm):
             'search_cell',
             'extension_attribute',
             'self_service',
+            'self_service_extensions',
+            'self_service_groups',
             'recent_calls',
             'forms_offer',
             'chosen_forms',
@@ -111,10 +143,13 @@ class PhoneCallCellForm(forms.ModelForm):
         widgets = {
             # The key is never sent back to the browser, even to an administrator.
             'api_key': forms.PasswordInput(render_value=False, attrs={'autocomplete': 'new-password'}),
+            'self_service_groups': forms.CheckboxSelectMultiple,
         }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Before validation writes the posted values into the instance.
+        self.saved_url, self.saved_key = self.instance.connector_url, self.instance.api_key
         suggestions = passerelle_suggestions()
         connector_field = self.fields['connector_url']
         # Keeps the attributes Django derived from the field (maxlength).
@@ -201,12 +236,43 @@ class PhoneCallCellForm(forms.ModelForm):
         max_length = self._meta.model._meta.get_field('connector_url').max_length
         return read_connector_url(self.cleaned_data['connector_url'], max_length)
 
+    def clean_self_service_extensions(self):
+        return read_allowed_extensions(self.cleaned_data['self_service_extensions'])
+
     def clean(self):
         cleaned_data = super().clean()
-        cleaned_data['api_key'] = posted_api_key(
-            cleaned_data.get('api_key'), cleaned_data.get('clear_api_key'), self.instance.api_key
-        )
+        posted, clear = cleaned_data.get('api_key'), cleaned_data.get('clear_api_key')
+        url = cleaned_data.get('connector_url')
+        if url and saved_key_withheld(posted, clear, self.saved_key, self.saved_url, url):
+            if credential(url, '')[0] == 'signature':
+                # Signed: the key would not be used there; it is not kept for another server either.
+                cleaned_data['api_key'] = ''
+            else:
+                self.add_error(
+                    'api_key',
+                    _(
+                        'The connector URL is on another server than the saved one: type the API key again '
+                        '(the saved key is only sent to the server it was saved for), or check "Remove the '
+                        'API key".'
+                    ),
+                )
+            return cleaned_data
+        cleaned_data['api_key'] = posted_api_key(posted, clear, self.saved_key)
         return cleaned_data
+
+    def save(self, commit=True):
+        """Save the settings with what the connection check finds for them (``cell.last_check``).
+
+        The check runs here, within the cell's short timeout, so that the
+        manager shows its result with the save: an administrator never
+        leaves a setting that does not work believing it saved and working.
+        It tests the extension of the form's connection test, posted with
+        the form (the administrator's own by default).
+        """
+        extension = clean_extension(self.data.get(CHECK_EXTENSION_FIELD))
+        report = check.check_connection(self.instance, extension)
+        self.instance.last_check = {**report.as_saved_check(), 'extension': extension}
+        return super().save(commit)
 
     @property
     def unsigned_warning(self):

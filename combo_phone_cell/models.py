@@ -1,14 +1,21 @@
 """The phone call cell and the extension an agent sets for themselves."""
 
+import datetime
+import logging
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from . import host
-from .extensions import EXTENSION_MAX_LENGTH, ExtensionForm, clean_extension
+from . import host, store
+from .extensions import EXTENSION_MAX_LENGTH, ExtensionForm, clean_extension, extension_allowed
 from .forms import settings_form_class
+
+logger = logging.getLogger(__name__)
 
 MAX_POLL_INTERVAL = 60
 MAX_RECENT_CALLS = 20
@@ -84,6 +91,22 @@ class PhoneCallCell(host.CellBase):
         default=True,
         help_text=_('Lets agents type their extension in the cell when their profile does not give one.'),
     )
+    self_service_extensions = models.CharField(
+        _('Extensions agents may set'),
+        max_length=500,
+        blank=True,
+        help_text=_(
+            'Extensions and ranges, separated by commas, for example 42, 43, 100-199. Leave empty to allow any '
+            'extension. Keep out the extensions that profiles give, which self-service cannot hold.'
+        ),
+    )
+    self_service_groups = models.ManyToManyField(
+        'auth.Group',
+        verbose_name=_('Roles that may set their extension'),
+        blank=True,
+        related_name='+',
+        help_text=_('Leave empty to let every agent who sees the cell set their extension.'),
+    )
     recent_calls = models.PositiveSmallIntegerField(
         _('Recent calls'),
         default=5,
@@ -113,6 +136,10 @@ class PhoneCallCell(host.CellBase):
         ),
     )
 
+    # What the connection check found when the settings were last saved
+    # through the settings form: {"at", "state", "steps", "extension"} (check.py).
+    last_check = models.JSONField(_('Check at the last save'), default=dict, blank=True, editable=False)
+
     default_template_name = 'combo_phone_cell/phone_call_cell.html'
     manager_form_template = 'combo_phone_cell/manager_form.html'
 
@@ -120,8 +147,19 @@ class PhoneCallCell(host.CellBase):
         verbose_name = _('Phone call')
 
     def __str__(self):
-        name = str(self._meta.verbose_name)
-        return f'{name} ({self.slug})' if self.slug else name
+        # The verbose name only: the slug is an identifier (no accents), not a name.
+        return str(self._meta.verbose_name)
+
+    @property
+    def saved_check(self):
+        """``last_check`` with its time read as a datetime, for the settings form; None before any save."""
+        if not self.last_check.get('steps'):
+            return None
+        try:
+            at = datetime.datetime.fromisoformat(self.last_check.get('at', ''))
+        except (TypeError, ValueError):
+            at = None
+        return {**self.last_check, 'at': at}
 
     def get_default_form_class(self):
         return settings_form_class(type(self))
@@ -142,7 +180,30 @@ class PhoneCallCell(host.CellBase):
             if extension is not None:
                 return extension
         if self.self_service:
-            return clean_extension(AgentExtension.of(user))
+            extension = clean_extension(AgentExtension.of(user))
+            if extension is not None and extension_allowed(extension, self.self_service_extensions):
+                return extension
+        return None
+
+    def self_service_refusal(self, user, extension):
+        """Why ``user`` may not set ``extension`` in this cell (a translated sentence), or None when they may.
+
+        The cell must allow self-service, list the extension (when it lists
+        any) and, when it names roles for self-service, the user must have
+        one of them.
+        """
+        if not self.self_service:
+            return _('This cell does not let agents set their extension.')
+        if not extension_allowed(extension, self.self_service_extensions):
+            return _(
+                'Extension %(extension)s cannot be set here: the allowed extensions are %(allowed)s.'
+            ) % {
+                'extension': extension,
+                'allowed': self.self_service_extensions,
+            }
+        roles = self.self_service_groups.all()
+        if roles.exists() and not user.groups.filter(pk__in=roles).exists():
+            return _('Your roles do not let you set your extension in this cell: ask an administrator.')
         return None
 
     def search_cell_index(self, request):
@@ -185,6 +246,7 @@ class PhoneCallCell(host.CellBase):
                 'extension_form': ExtensionForm(
                     cell=self, initial={'extension': AgentExtension.of(user) or ''}
                 ),
+                'extension_notice': AgentExtension.release_notice(user),
                 'pause_storage_key': f'phone-call-cell-{self.pk}-paused',
                 'search_cell_index': self.search_cell_index(request),
                 'settings_url': host.cell_settings_url(self) if host.user_manages_cells(user) else None,
@@ -197,8 +259,19 @@ class PhoneCallCell(host.CellBase):
         return extra
 
 
+class ExtensionHeld(Exception):
+    """The extension an agent asked for is held by another agent."""
+
+
 class AgentExtension(models.Model):
-    """The extension an agent typed in a phone call cell (self-service), one per user."""
+    """The extension an agent typed in a phone call cell (self-service), one per user.
+
+    An extension is held by one agent at a time, which the database
+    enforces: an agent cannot read another's calls by typing their
+    extension. An administrator releases a holding (``release``); the agent
+    is then told in their cell (``released``, ``released_at``) until they
+    set an extension again.
+    """
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -206,12 +279,24 @@ class AgentExtension(models.Model):
         related_name='phone_call_extension',
         verbose_name=_('User'),
     )
-    extension = models.CharField(_('Extension'), max_length=EXTENSION_MAX_LENGTH)
+    # '' once an administrator released it.
+    extension = models.CharField(_('Extension'), max_length=EXTENSION_MAX_LENGTH, blank=True)
     updated = models.DateTimeField(_('Last update'), auto_now=True)
+    released = models.CharField(
+        _('Extension released by an administrator'), max_length=EXTENSION_MAX_LENGTH, blank=True, default=''
+    )
+    released_at = models.DateTimeField(_('Released on'), null=True, blank=True)
 
     class Meta:
         verbose_name = _('Agent extension')
         verbose_name_plural = _('Agent extensions')
+        constraints = [
+            models.UniqueConstraint(
+                fields=['extension'],
+                condition=~Q(extension=''),
+                name='combo_phone_cell_one_holder_per_extension',
+            ),
+        ]
 
     def __str__(self):
         return f'{self.user}: {self.extension}'
@@ -221,14 +306,72 @@ class AgentExtension(models.Model):
         """The extension ``user`` set themselves (self-service), or None."""
         if not getattr(user, 'is_authenticated', False):
             return None
-        return cls.objects.filter(user=user).values_list('extension', flat=True).first()
+        return cls.objects.filter(user=user).values_list('extension', flat=True).first() or None
 
     @classmethod
     def store(cls, user, extension):
-        """Record ``extension`` as the agent's own and return it cleaned; an empty or invalid one forgets it."""
+        """Record ``extension`` as the agent's own and return it cleaned; an empty or invalid one forgets it.
+
+        Raises ``ExtensionHeld`` when another agent holds it: only an
+        administrator can release it.
+        """
         extension = clean_extension(extension)
         if extension is None:
-            cls.objects.filter(user=user).delete()
+            if cls.objects.filter(user=user).delete()[0]:
+                logger.info('phone call extension: user %s forgot their extension', user.get_username())
             return None
-        cls.objects.update_or_create(user=user, defaults={'extension': extension})
+        held_by_another = cls.objects.filter(extension=extension).exclude(user=user).exists()
+        if not held_by_another:
+            try:
+                # A savepoint: the constraint decides between two agents
+                # taking the same extension at once, and the request goes on.
+                with transaction.atomic():
+                    cls.objects.update_or_create(
+                        user=user, defaults={'extension': extension, 'released': '', 'released_at': None}
+                    )
+            except IntegrityError:
+                held_by_another = True
+        if held_by_another:
+            logger.info(
+                'phone call extension: user %s refused extension %s, held by another agent',
+                user.get_username(),
+                extension,
+            )
+            raise ExtensionHeld(extension)
+        logger.info('phone call extension: user %s holds extension %s', user.get_username(), extension)
         return extension
+
+    def release(self, extension, administrator):
+        """Release this holding if it still holds ``extension``; return whether it did.
+
+        ``extension`` is the one the administrator saw: a holding changed
+        meanwhile is left alone. The agent keeps a notice of it
+        (``release_notice``) until they set an extension again.
+        """
+        released = (
+            type(self)
+            .objects.filter(pk=self.pk, extension=extension)
+            .exclude(extension='')
+            .update(extension='', released=extension, released_at=timezone.now())
+        )
+        if released:
+            # An update sends no signal: renew the decisions the polls keep
+            # (agents.py), so that the agent stops reading this extension now.
+            store.renew_site_stamp()
+            logger.info(
+                'phone call extension: administrator %s released extension %s of user %s',
+                administrator.get_username(),
+                extension,
+                self.user.get_username(),
+            )
+        return bool(released)
+
+    @classmethod
+    def release_notice(cls, user):
+        """``{"extension", "at"}`` when an administrator released ``user``'s extension since they last set one."""
+        if not getattr(user, 'is_authenticated', False):
+            return None
+        holding = cls.objects.filter(user=user, extension='').exclude(released='').first()
+        if holding is None:
+            return None
+        return {'extension': holding.released, 'at': holding.released_at}

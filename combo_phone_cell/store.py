@@ -112,3 +112,11 @@ def delete(key_):
 
 def new_token():
     return secrets.token_hex(8)
+
+
+STAMP_TIMEOUT = 24 * 3600
+
+
+def renew_site_stamp():
+    """Renew this site's stamp: every decision a poll keeps in the cache (``agents.py``) is made again."""
+    set_many({site_key('stamp'): new_token()}, STAMP_TIMEOUT)

@@ -12,4 +12,9 @@ urlpatterns = [
     ),
     path('api/phone-call-cell/<int:cell_pk>/check/', views.check_connection, name='phone-call-cell-check'),
     path('manage/phone-call-cell/<int:cell_pk>/health/', views.cell_health, name='phone-call-cell-health'),
+    path(
+        'manage/phone-call-cell/extensions/',
+        views.extension_holders,
+        name='phone-call-cell-extension-holders',
+    ),
 ]

@@ -1,9 +1,10 @@
 """The cell's views: the poll and the forms offered (JSON, for the widget), the agent's
-set-extension form, and the administrator's connection test.
+set-extension form, and the administrator's connection test and page of held extensions.
 """
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import (
     Http404,
     HttpResponseForbidden,
@@ -11,6 +12,7 @@ from django.http import (
     HttpResponseRedirect,
     JsonResponse,
 )
+from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,11 +20,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from . import agents, check, health, host, snapshot, wcs
+from . import agents, check, client, health, host, snapshot, wcs
 from .connector import ConnectorError, widget_call
-from .extensions import ExtensionForm
-from .forms import posted_api_key, read_connector_url
-from .models import AgentExtension, PhoneCallCell
+from .extensions import ExtensionForm, clean_extension
+from .forms import CHECK_EXTENSION_FIELD, posted_api_key, read_connector_url, saved_key_withheld
+from .models import AgentExtension, ExtensionHeld, PhoneCallCell
 
 
 def json_error(message, status, state=None, reason=None, notified=None):
@@ -168,7 +170,9 @@ def set_extension(request, cell_pk):
     """Store (or, when empty, forget) the extension the agent typed in the cell, then go back.
 
     Only POST, only for a logged-in user who sees the cell, and only when the
-    cell allows self-service; otherwise 403 (404 for an unknown cell).
+    cell allows self-service; otherwise 403 (404 for an unknown cell). An
+    extension outside the cell's self-service rules, or held by another
+    agent, is refused with a message and changes nothing.
     """
     if request.method != 'POST':
         return HttpResponseNotAllowed(['POST'])
@@ -184,7 +188,23 @@ def set_extension(request, cell_pk):
         # One message is enough: the first one states the whole rule.
         messages.error(request, form.errors['extension'][0])
         return redirect_back(request)
-    extension = AgentExtension.store(request.user, form.cleaned_data['extension'])
+    wanted = clean_extension(form.cleaned_data['extension'])
+    refusal = wanted and cell.self_service_refusal(request.user, wanted)
+    if refusal:
+        messages.error(request, refusal)
+        return redirect_back(request)
+    try:
+        extension = AgentExtension.store(request.user, wanted)
+    except ExtensionHeld:
+        messages.error(
+            request,
+            _(
+                'Extension %s is held by another agent: it cannot be taken. If it is yours, ask an '
+                'administrator to release it.'
+            )
+            % wanted,
+        )
+        return redirect_back(request)
     if extension is None:
         messages.info(request, _('Your extension has been removed.'))
     else:
@@ -199,10 +219,11 @@ def check_connection(request, cell_pk):
 
     Only POST, only for a user who manages cells (403 otherwise, 404 for an
     unknown cell). Uses the posted ``connector_url`` and ``api_key`` (an
-    empty key keeps the saved one, unless ``clear_api_key``), and the
+    empty key keeps the saved one, unless ``clear_api_key``; the saved key
+    is never sent to another server than the saved URL's), and the
     extension ``phone_call_check_extension``, by default the administrator's
-    own. Answers ``{"err": 0, "ok": bool, "steps": [{"step", "title",
-    "status", "text"}]}``.
+    own. Answers ``{"err": 0, "ok": bool, "state": "ok"|"failed"|"incomplete",
+    "steps": [{"step", "title", "status", "text"}]}``.
     """
     if request.method != 'POST':
         response = json_error(_('Method not allowed.'), 405)
@@ -213,17 +234,69 @@ def check_connection(request, cell_pk):
     cell = PhoneCallCell.objects.filter(pk=cell_pk).first()
     if cell is None:
         return json_error(_('This cell does not exist.'), 404)
+    saved_url, saved_key = cell.connector_url, cell.api_key
     max_length = PhoneCallCell._meta.get_field('connector_url').max_length
     try:
-        cell.connector_url = read_connector_url(
-            request.POST.get('connector_url', cell.connector_url), max_length
-        )
+        cell.connector_url = read_connector_url(request.POST.get('connector_url', saved_url), max_length)
     except ValidationError as error:
-        ok, steps = check.invalid_url(error.messages[0])
-        return JsonResponse({'err': 0, 'ok': ok, 'steps': steps})
-    cell.api_key = posted_api_key(
-        request.POST.get('api_key'), request.POST.get('clear_api_key'), cell.api_key
-    )
-    extension = request.POST.get('phone_call_check_extension', '').strip() or cell.agent_extension(request)
-    ok, steps = check.check_connection(cell, extension)
-    return JsonResponse({'err': 0, 'ok': ok, 'steps': steps})
+        return JsonResponse({'err': 0, **check.invalid_url(error.messages[0]).as_json()})
+    posted, clear = request.POST.get('api_key'), request.POST.get('clear_api_key')
+    withheld_for = None
+    if saved_key_withheld(posted, clear, saved_key, saved_url, cell.connector_url):
+        cell.api_key, withheld_for = '', client.loggable_url(saved_url)
+    else:
+        cell.api_key = posted_api_key(posted, clear, saved_key)
+    extension = request.POST.get(CHECK_EXTENSION_FIELD, '').strip() or cell.agent_extension(request)
+    report = check.check_connection(cell, extension, withheld_for=withheld_for)
+    return JsonResponse({'err': 0, **report.as_json()})
+
+
+@csrf_protect
+@never_cache
+def extension_holders(request):
+    """The administrators' page of the extensions agents hold by self-service; a POST releases one.
+
+    Staff only (anonymous visitors log in first, other users get a 403).
+    The POST names the holding (``release``) and the extension it held
+    when the page was shown (``extension``), so that a holding changed in
+    between is left alone. The agent is told in their cell.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if not host.user_manages_cells(request.user):
+        raise PermissionDenied()
+    if request.method == 'POST':
+        pk = request.POST.get('release', '')
+        # Digits only, and short enough for any integer column (a longer one is an error on PostgreSQL).
+        is_pk = pk.isascii() and pk.isdecimal() and len(pk) < 10
+        holding = AgentExtension.objects.select_related('user').filter(pk=pk).first() if is_pk else None
+        extension = request.POST.get('extension', '')
+        if holding is not None and holding.release(extension, request.user):
+            messages.success(
+                request,
+                _('Extension %(extension)s of %(agent)s is released: they are told so in their cell.')
+                % {'extension': extension, 'agent': agent_name(holding.user)},
+            )
+        else:
+            messages.error(request, _('Nothing was released: this extension is no longer held so.'))
+        return HttpResponseRedirect(request.path)
+    if request.method != 'GET':
+        return HttpResponseNotAllowed(['GET', 'POST'])
+    holdings = [
+        {
+            'pk': holding.pk,
+            'extension': holding.extension,
+            'agent': agent_name(holding.user),
+            'updated': holding.updated,
+        }
+        for holding in AgentExtension.objects.exclude(extension='')
+        .select_related('user')
+        .order_by('extension')
+    ]
+    return render(request, 'combo_phone_cell/extension_holders.html', {'holdings': holdings})
+
+
+def agent_name(user):
+    """``Full Name (username)``, or the username alone: how the holders page names an agent."""
+    full_name = user.get_full_name().strip()
+    return f'{full_name} ({user.get_username()})' if full_name else user.get_username()

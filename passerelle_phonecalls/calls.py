@@ -30,18 +30,27 @@ CALL_ID_PARAMETERS = ('call_id', 'callid', 'uniqueid', 'linkedid')
 SECRET_PARAMETERS = frozenset({'apikey', 'signature', 'orig', 'nonce', 'timestamp', 'algo'})
 # An IPBX may send its own credentials under another name; a name that looks
 # like a secret is dropped rather than stored in clear next to the call.
-# Fragments are found anywhere in the name (``sip_password``, ``X-Auth-Token``,
-# ``sessionid``); they are long or odd enough not to occur in ordinary names.
+# Fragments are found anywhere in the name once lower-cased and stripped of
+# its separators (``sip_password``, ``X-Auth-Token``, ``sessionid``,
+# ``Access-Code``, ``PIN_CODE``); they are long or odd enough not to occur in
+# ordinary names.
 SECRET_NAME_FRAGMENTS = (
     'key',
     'secret',
     'passw',
     'passphrase',
+    'passcode',
+    'pincode',
+    'accesscode',
+    'codeacces',
     'motdepasse',
     'pwd',
     'mdp',
     'token',
     'auth',
+    'bearer',
+    'hmac',
+    'jwt',
     'session',
     'sessid',
     'cookie',
@@ -50,12 +59,17 @@ SECRET_NAME_FRAGMENTS = (
     'signature',
 )
 # Short words are matched as whole words of the name only, so that ``pin``
-# drops ``pin``, ``user_pin`` and ``pinCode`` but not ``shipping``, and ``sig``
-# drops ``x-sig`` but not ``signal`` or ``design``.
-SECRET_NAME_WORDS = frozenset({'pass', 'passe', 'pin', 'sig'})
-# Words of a parameter name: runs of lower-case letters (after an optional
-# capital), of capitals, or of digits; anything else separates them.
-NAME_WORDS_RE = re.compile(r'[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+')
+# drops ``pin``, ``PiN``, ``user_pin`` and ``userPin`` but not ``shipping``,
+# ``sig`` drops ``x-SIG`` but not ``signal`` or ``design``, ``pw`` drops
+# ``sip.PW`` but not ``typewriter``.
+SECRET_NAME_WORDS = frozenset({'pass', 'passe', 'pin', 'sig', 'pw', 'otp', 'totp', 'hotp', 'mfa'})
+# Words of a parameter name, two ways, both lower-cased: the runs of letters
+# and of digits whatever their case (``pIN``, ``x_PaSS``), and the words of a
+# camel-case name (``userPin``: a lower-case run after an optional capital,
+# a run of capitals, a run of digits).
+LETTER_RUNS_RE = re.compile(r'[^\W\d_]+|\d+')
+CAMEL_WORDS_RE = re.compile(r'[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+')
+NAME_SEPARATORS_RE = re.compile(r'[\W_]+')
 MAX_DETAILS_KEYS = 20
 MAX_DETAILS_KEY_LENGTH = 64
 MAX_DETAILS_VALUE_LENGTH = 256
@@ -113,6 +127,13 @@ def clean_call_id_parameters(values):
     return '', ''
 
 
+def clean_linked_id_parameter(value):
+    """Return the ``linkedid`` parameter checked as a call identifier, ``''`` when absent or empty."""
+    if not (value or '').strip():
+        return ''
+    return clean_text_parameter('linkedid', value, MAX_CALL_ID_LENGTH)
+
+
 def clean_limit_parameter(value):
     """Return ``limit`` as an integer between 1 and 100 (10 when absent), or raise an ``APIError``."""
     value = '' if value is None else str(value).strip()
@@ -141,13 +162,18 @@ def is_secret_parameter(key):
     """Tell whether the parameter ``key`` may carry a credential and must never be stored.
 
     True for the access and signature parameters, for a name holding one of
-    ``SECRET_NAME_FRAGMENTS`` anywhere, and for a name one of whose words is
-    in ``SECRET_NAME_WORDS`` (words: ``NAME_WORDS_RE``). Case does not matter.
+    ``SECRET_NAME_FRAGMENTS`` anywhere once lower-cased and stripped of its
+    separators, and for a name one of whose words is in
+    ``SECRET_NAME_WORDS``, the words being cut at separators and digits
+    whatever the case, or at the capitals of a camel-case name. Neither case
+    nor separators change the answer.
     """
     lowered = key.lower()
-    if lowered in SECRET_PARAMETERS or any(fragment in lowered for fragment in SECRET_NAME_FRAGMENTS):
+    squashed = NAME_SEPARATORS_RE.sub('', lowered)
+    if lowered in SECRET_PARAMETERS or any(fragment in squashed for fragment in SECRET_NAME_FRAGMENTS):
         return True
-    return any(word.lower() in SECRET_NAME_WORDS for word in NAME_WORDS_RE.findall(key))
+    words = LETTER_RUNS_RE.findall(lowered) + [word.lower() for word in CAMEL_WORDS_RE.findall(key)]
+    return any(word in SECRET_NAME_WORDS for word in words)
 
 
 def extract_details(request, exclude=()):
@@ -230,13 +256,16 @@ def isoformat(value):
     return timezone.localtime(value).isoformat()
 
 
-def call_json(call):
+def call_json(call, on_call_with=None):
     """The JSON shape of a call, the one every endpoint answers with (README, "Answers").
 
     The caller's reading (``kind``, ``caller_display``, ``caller_national``,
     ``caller_e164``) is the one stored when the call was received.
     ``withheld`` repeats ``kind == "withheld"`` for the clients written before
-    ``kind`` existed.
+    ``kind`` existed. ``on_call_with`` is the external call the caller of this
+    open internal call is on (``PhoneCalls.partners_of``), given as that
+    call's caller, or ``None``; ``transferred_from``, the extension that
+    handed this call over (``PhoneCalls.read_start``), or ``None``.
     """
     duration = None
     if call.end is not None:
@@ -255,6 +284,20 @@ def call_json(call):
         'end': isoformat(call.end),
         'duration': duration,
         'details': call.details or {},
+        'on_call_with': partner_json(on_call_with),
+        'transferred_from': call.transferred_from or None,
+    }
+
+
+def partner_json(call):
+    """The caller of ``call``, the external call an agent is on, as ``on_call_with`` gives it; ``None`` without one."""
+    if call is None:
+        return None
+    return {
+        'kind': call.kind,
+        'caller_display': call.caller_display or None,
+        'caller_national': call.caller_national or None,
+        'caller_e164': call.caller_e164 or None,
     }
 
 

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import typing
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
@@ -13,11 +14,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from . import statistics
 from .calls import (
     call_json,
     clean_call_id_parameters,
     clean_flag_parameter,
     clean_limit_parameter,
+    clean_linked_id_parameter,
     clean_number_parameter,
     extract_details,
     fill_redirect_url,
@@ -26,7 +29,7 @@ from .calls import (
     validate_redirect_url_template,
 )
 from .host import APIError, BaseResource, endpoint
-from .numbers import INTERNAL, KIND_CHOICES, read_caller, validate_region
+from .numbers import EXTERNAL, INTERNAL, KIND_CHOICES, Caller, read_caller, validate_region
 
 CALLER_PARAMETER = {
     'description': _(
@@ -61,16 +64,51 @@ CALL_ID_DOCUMENTATION = {
     },
     'linkedid': {
         'description': _(
-            'Optional. The call identifier under this name (Asterisk), when no other identifier is given.'
+            "Optional. The identifier of the whole conversation (Asterisk's LINKEDID): the call "
+            "identifier when no other is given; also kept as the call's linked identifier, which "
+            'recognises the transferred leg of a call (see call-start).'
         ),
         'example_value': '1700000000.41',
     },
 }
+STATISTIC_PARAMETERS = {
+    'time_interval': {
+        'description': _('Optional. day, month, year, weekday, hour or none (default: month).'),
+        'example_value': 'day',
+    },
+    'start': {
+        'description': _("Optional. First day counted (YYYY-MM-DD, in the site's time zone)."),
+        'example_value': '2024-03-01',
+    },
+    'end': {
+        'description': _('Optional. Day after the last day counted (YYYY-MM-DD).'),
+        'example_value': '2024-04-01',
+    },
+    'callee': {
+        'description': _('Optional. Only the calls of this extension; may be repeated.'),
+        'example_value': '42',
+    },
+    'kind': {
+        'description': _(
+            'Optional. Only the callers of this kind: external, internal, withheld or unreadable.'
+        ),
+        'example_value': 'external',
+    },
+}
 # Rounds of the call lifecycle's loops. A round ends without an answer only
-# when the database refused an insert because a concurrent request has just
-# stored that call, which the next round reads: two rounds settle any race of
-# starts and stops; the third leaves room for an erasure deleting the winner.
-ROUNDS = 3
+# when the database refused a write because a concurrent request has just
+# stored or changed that call, and the next round reads it: two rounds settle
+# any race of starts and stops. An erasure (or the purge) may then delete the
+# call the round was about to read, and the round starts afresh; it takes a
+# concurrent write and a deletion of the same caller's calls inside every
+# round to exhaust the rounds, and even then the event is answered (see
+# ``open_call`` and ``call_stop``), never with a server error.
+ROUNDS = 8
+# A call-start from an extension carrying the identifier of an external call
+# that this extension had (open, or ended this recently) is that call handed
+# over: the stop of the first leg may arrive before or after the start of the
+# next one, a minute covers a transfer's ringing time.
+TRANSFER_WINDOW = datetime.timedelta(seconds=60)
 
 
 class PhoneCalls(BaseResource):
@@ -192,6 +230,19 @@ class PhoneCalls(BaseResource):
         """The call of identifier ``call_id`` to ``callee``, open or not, or ``None``."""
         return self.calls.filter(callee=callee, call_id=call_id).first()
 
+    def call_fields(self, caller, callee, reading, **fields):
+        """The fields of a call from ``caller`` (read as ``reading``) to ``callee``, with ``fields``."""
+        return {
+            'caller': caller,
+            'callee': callee,
+            'kind': reading.kind,
+            'caller_key': reading.key,
+            'caller_e164': reading.e164 or '',
+            'caller_national': reading.national or '',
+            'caller_display': reading.display or '',
+            **fields,
+        }
+
     def new_call(self, caller, callee, reading, **fields):
         """Insert a call in a savepoint; return it, or ``None`` when a database invariant refused it.
 
@@ -200,16 +251,7 @@ class PhoneCalls(BaseResource):
         """
         try:
             with transaction.atomic():
-                return self.calls.create(
-                    caller=caller,
-                    callee=callee,
-                    kind=reading.kind,
-                    caller_key=reading.key,
-                    caller_e164=reading.e164 or '',
-                    caller_national=reading.national or '',
-                    caller_display=reading.display or '',
-                    **fields,
-                )
+                return self.calls.create(**self.call_fields(caller, callee, reading, **fields))
         except IntegrityError:
             return None
 
@@ -233,7 +275,7 @@ class PhoneCalls(BaseResource):
                 setattr(call, name, value)
         return bool(claimed)
 
-    def call_start(self, caller, callee, details=None, call_id=''):
+    def call_start(self, caller, callee, details=None, call_id='', linked_id=''):
         """Open a call from ``caller`` to ``callee``; return ``(call, created)``.
 
         Without ``call_id``, the call is known by its caller's identity and
@@ -247,9 +289,58 @@ class PhoneCalls(BaseResource):
         as already finished (its parameters are added to the call's details,
         the stop's own values kept). An open call of the pair that has no
         identifier is given this one rather than doubled.
+
+        A start from an extension whose ``call_id`` or ``linked_id`` is the
+        linked identifier of an external call that this extension has, or
+        ended less than ``TRANSFER_WINDOW`` ago, is that call transferred
+        (``read_start``).
+        """
+        origin = self.read_start(caller, callee, call_id, linked_id)
+        return self.open_call(origin, callee, details or {}, call_id, linked_id)
+
+    def read_start(self, caller, callee, call_id='', linked_id=''):
+        """Who a call-start is from: a ``StartOrigin`` (the caller, its reading, who transferred it).
+
+        PBXs that bridge both legs of a call (B2BUAs) present the agent who
+        transfers a citizen as the caller of the transferred leg, and give it
+        the conversation's linked identifier. Such a start, from an
+        extension, whose call identifier or linked identifier is the linked
+        identifier (``Call.linked_id``) of an external call to that
+        extension, open or ended less than ``TRANSFER_WINDOW`` ago, is read
+        as the citizen's call: that call's caller and reading, and the
+        extension as ``transferred_from``. Any other start is from its caller.
         """
         reading = self.read_caller(caller)
-        details = details or {}
+        if reading.kind != INTERNAL or reading.key == callee:
+            return StartOrigin(caller, reading, '')
+        earlier = self.transferred_call(reading.key, {call_id, linked_id} - {''})
+        if earlier is None:
+            return StartOrigin(caller, reading, '')
+        return StartOrigin(earlier.caller, stored_reading(earlier), reading.key)
+
+    def transferred_call(self, extension, identifiers):
+        """The newest external call to ``extension`` linked by one of ``identifiers``, open or just ended."""
+        if not identifiers:
+            return None
+        return (
+            self.calls.filter(linked_id__in=sorted(identifiers), callee=extension, kind=EXTERNAL)
+            .filter(
+                Q(end__isnull=True, start__gte=self.stale_cutoff())
+                | Q(end__gte=timezone.now() - TRANSFER_WINDOW)
+            )
+            .order_by('-start', '-pk')
+            .first()
+        )
+
+    def open_call(self, origin, callee, details, call_id='', linked_id=''):
+        """Open the call of ``origin`` (a ``StartOrigin``) to ``callee``: ``call_start`` once its caller is read."""
+        caller, reading = origin.caller, origin.reading
+        fields = {
+            'call_id': call_id,
+            'linked_id': linked_id or call_id or None,
+            'transferred_from': origin.transferred_from or None,
+            'details': details,
+        }
         for _round in range(ROUNDS):
             if call_id:
                 call = self.call_of_id(callee, call_id)
@@ -265,7 +356,7 @@ class PhoneCalls(BaseResource):
                 return call, False
             # No call of this identifier yet (the pair's open call, if any, has
             # another identifier: both are real calls, each closed by its stop).
-            call = self.new_call(caller, callee, reading, call_id=call_id, details=details)
+            call = self.new_call(caller, callee, reading, **fields)
             if call is not None:
                 self.logger.info('call %s started on extension %s', call.pk, callee)
                 return call, True
@@ -277,7 +368,14 @@ class PhoneCalls(BaseResource):
                 call = self.newest_call_of(callee, reading.key)
                 if call is not None:
                     return call, False
-        raise RuntimeError('calls of the pair changed under every round, including erasures')
+            # The call that refused this one is gone: an erasure of the
+            # caller's calls (or the purge) deleted it after the refusal. Start
+            # afresh: the calls of the pair are read again.
+        # Every round lost its call to an erasure running at the same time:
+        # this start is ordered before the erasure, which has deleted what it
+        # would have stored. It is answered as such a call, without an id.
+        self.logger.info('call start on extension %s not stored: its caller is being erased', callee)
+        return Call(resource=self, **self.call_fields(caller, callee, reading, **fields)), False
 
     def newest_call_of(self, callee, caller_key):
         """The pair's open call if it has one, else its latest call; ``None`` when it has none."""
@@ -297,15 +395,16 @@ class PhoneCalls(BaseResource):
             call.details = merged
         return call
 
-    def call_stop(self, caller, callee, details=None, call_id=''):
+    def call_stop(self, caller, callee, details=None, call_id='', linked_id=''):
         """Close the call from ``caller`` to ``callee``; return it, or ``None`` if nothing changed.
 
         Parameters sent with the stop are added to the call details.
-        Without ``call_id``, the newest open call of the pair is closed;
-        ``None`` when there is none. With ``call_id``, the call of that
-        identifier is closed (``None`` if it has already ended); when there
-        is none, the pair's open call without identifier is closed and given
-        this identifier, and when there is none either, the stop is
+        Without ``call_id``, the newest open call of the pair is closed (for
+        an extension as caller, else its newest open call transferred by that
+        extension); ``None`` when there is none. With ``call_id``, the call of
+        that identifier is closed (``None`` if it has already ended); when
+        there is none, the pair's open call without identifier is closed and
+        given this identifier, and when there is none either, the stop is
         remembered as a finished call, which its late start will find.
         """
         reading = self.read_caller(caller)
@@ -313,6 +412,13 @@ class PhoneCalls(BaseResource):
         now = timezone.now()
         if not call_id:
             call = self.open_call_of(callee, reading.key)
+            if call is None and reading.kind == INTERNAL:
+                call = (
+                    self.open_calls()
+                    .filter(callee=callee, transferred_from=reading.key)
+                    .order_by('-start', '-pk')
+                    .first()
+                )
             return self.close_call(call, details, now) if call is not None else None
         for _round in range(ROUNDS):
             call = self.call_of_id(callee, call_id)
@@ -327,12 +433,25 @@ class PhoneCalls(BaseResource):
             if not self.should_record(reading):
                 return None
             call = self.new_call(
-                caller, callee, reading, call_id=call_id, start=now, end=now, details=details
+                caller,
+                callee,
+                reading,
+                call_id=call_id,
+                linked_id=linked_id or call_id,
+                start=now,
+                end=now,
+                details=details,
             )
             if call is not None:
                 self.logger.info('call %s stopped on extension %s before its start', call.pk, callee)
                 return call
-        raise RuntimeError('calls of the identifier changed under every round, including erasures')
+            # Refused: a concurrent event has just stored the call of this
+            # identifier, and the next round reads it, unless an erasure (or
+            # the purge) has deleted it since.
+        # Every round lost the call to an erasure running at the same time: the
+        # stop comes after it, with nothing left to close.
+        self.logger.info('call stop on extension %s found nothing: its caller is being erased', callee)
+        return None
 
     def close_call(self, call, details, now):
         """Close the open ``call`` at ``now`` with ``details`` added; return it, or ``None`` if it had ended."""
@@ -364,6 +483,31 @@ class PhoneCalls(BaseResource):
         )
         past = list(calls.filter(end__isnull=False).order_by('-start', '-pk')[:limit])
         return current, past
+
+    def partners_of(self, calls):
+        """``{call pk: external call}``: for each open internal call of ``calls``, who its caller is on a call with.
+
+        The caller of an internal call is an extension; the newest open
+        external call to that extension (not past the maximum call duration)
+        is the citizen that agent is speaking to, e.g. while announcing a
+        transfer. One query for all of ``calls``, served by the index of an
+        extension's recent calls; none when no call is open and internal.
+        """
+        extensions = {call.caller_key for call in calls if call.end is None and call.kind == INTERNAL}
+        if not extensions:
+            return {}
+        partners = {}
+        for partner in (
+            self.open_calls()
+            .filter(callee__in=sorted(extensions), kind=EXTERNAL, start__gte=self.stale_cutoff())
+            .order_by('-start', '-pk')
+        ):
+            partners.setdefault(partner.callee, partner)
+        return {
+            call.pk: partners[call.caller_key]
+            for call in calls
+            if call.end is None and call.kind == INTERNAL and call.caller_key in partners
+        }
 
     def same_number(self, caller):
         """A filter on the calls from ``caller``: those of the same identity key.
@@ -443,19 +587,26 @@ class PhoneCalls(BaseResource):
         description=_('Call start: the agent picked up'),
         long_description=_(
             'The phone system calls this URL when an agent picks up, e.g. '
-            'call-start?caller=0143250135&callee=42&apikey=… The answer is '
-            'HTTP 200 with {"err": 0, "data": {…the call…}}: id, caller and callee as received, '
-            'call_id, kind of caller (external, internal, withheld or unreadable), caller_display '
-            '(what the agent is shown), caller_national, caller_e164, withheld, start, end, '
-            'duration and details. Sending the same start again while the call is open returns the '
-            'same call. With a call identifier (call_id, callid, uniqueid or linkedid, the first '
-            'given in that order), the start and the stop are paired by it, and a start arriving '
-            'after its stop returns the call already finished. Other parameters are kept with '
-            'the call (at most 20, values cut to 256 characters; parameters whose name looks like '
-            'a credential are never kept). An empty, too long (over 64 characters) or garbled '
-            'caller or callee, holding control or invisible characters, is refused with '
-            'HTTP 400; a wrong or missing key with HTTP 403. With redirect=1 the '
-            'answer is a redirection to the redirect URL set on the connector.'
+            'call-start?caller=0143250135&callee=42&apikey=… The answer is HTTP 200 with {"err": 0, '
+            '"data": {…the call…}}: id, caller and callee as received, call_id, kind of caller '
+            '(external, internal, withheld or unreadable), caller_display (what the agent is shown), '
+            'caller_national, caller_e164, withheld, start, end, duration, details, on_call_with and '
+            'transferred_from (below). Sending the same start again while the call is open returns the '
+            'same call. With a call identifier (call_id, callid, uniqueid or linkedid, the first given '
+            'in that order), the start and the stop are paired by it, and a start arriving after its '
+            "stop returns the call already finished. Transfers: when an agent's extension calls another "
+            'extension while on a call with a citizen (to announce a transfer), the internal call '
+            "carries on_call_with, the citizen's number. A PBX that bridges both legs (B2BUA) and "
+            'presents the transferring agent as the caller of the transferred leg, e.g. '
+            'call-start?caller=42&callee=43&uniqueid=1700000000.57&linkedid=1700000000.41, has that leg '
+            "read as the citizen's call (their number, kind external, transferred_from 42) when its "
+            'call identifier or linkedid is the linkedid (or, without one, the call identifier) of an '
+            'external call to 42 that is open or ended less than 60 seconds ago. Other parameters are '
+            'kept with the call (at most 20, values cut to 256 characters; parameters whose name looks '
+            'like a credential are never kept). An empty, too long (over 64 characters) or garbled '
+            'caller or callee, holding control or invisible characters, is refused with HTTP 400; a '
+            'wrong or missing key with HTTP 403. With redirect=1 the answer is a redirection to the '
+            'redirect URL set on the connector.'
         ),
         display_order=1,
         parameters={
@@ -479,22 +630,23 @@ class PhoneCalls(BaseResource):
         id_name, call_id = clean_call_id_parameters(
             {'call_id': call_id, 'callid': callid, 'uniqueid': uniqueid, 'linkedid': linkedid}
         )
+        linked_id = clean_linked_id_parameter(linkedid)
         redirect = clean_flag_parameter('redirect', redirect)
         if redirect and not self.redirect_url:
             raise APIError(
                 gettext('redirect=1 was requested but this connector has no redirect URL.'),
                 http_status=400,
             )
-        reading = self.read_caller(caller)
-        if self.should_record(reading):
-            call, _created = self.call_start(caller, callee, self.event_details(request, id_name), call_id)
-            data = call_json(call)
+        origin = self.read_start(caller, callee, call_id, linked_id)
+        if self.should_record(origin.reading):
+            details = self.event_details(request, id_name)
+            call, _created = self.open_call(origin, callee, details, call_id, linked_id)
+            data = call_json(call, self.partners_of([call]).get(call.pk))
         else:
             data = self.ignored_call_json(caller, callee)
         if redirect:
-            return HttpResponseRedirect(
-                fill_redirect_url(self.redirect_url, redirect_values(caller, callee, reading))
-            )
+            values = redirect_values(origin.caller, callee, origin.reading)
+            return HttpResponseRedirect(fill_redirect_url(self.redirect_url, values))
         return {'err': 0, 'data': data}
 
     @endpoint(
@@ -510,7 +662,9 @@ class PhoneCalls(BaseResource):
             'before its start is kept as a finished call, which the late start then returns. '
             'When the stop changes nothing (no open call: the start was missed, or the stop is '
             'sent twice) the answer is still HTTP 200 with {"err": 0, "data": {"caller": …, '
-            '"callee": …, "call_id": …, "open_call": false}}.'
+            '"callee": …, "call_id": …, "open_call": false}}. A transferred leg (see call-start) is '
+            'closed by its call identifier, or, without one, by the stop from the extension that '
+            'transferred it.'
         ),
         display_order=2,
         parameters={'caller': CALLER_PARAMETER, 'callee': CALLEE_PARAMETER, **CALL_ID_DOCUMENTATION},
@@ -521,9 +675,10 @@ class PhoneCalls(BaseResource):
         id_name, call_id = clean_call_id_parameters(
             {'call_id': call_id, 'callid': callid, 'uniqueid': uniqueid, 'linkedid': linkedid}
         )
+        linked_id = clean_linked_id_parameter(linkedid)
         # Stopped even when internal calls are no longer recorded: the call may
         # have started before the setting changed.
-        call = self.call_stop(caller, callee, self.event_details(request, id_name), call_id)
+        call = self.call_stop(caller, callee, self.event_details(request, id_name), call_id, linked_id)
         if call is None and not self.should_record(self.read_caller(caller)):
             return {'err': 0, 'data': self.ignored_call_json(caller, callee)}
         if call is None:
@@ -542,7 +697,12 @@ class PhoneCalls(BaseResource):
             'Used by the agent portal: calls?callee=42 answers '
             '{"err": 0, "data": {"current": […], "past": […]}}, the open calls and '
             'the finished calls of the extension, newest first, each in the shape call-start '
-            'answers with. A call open for longer than the maximum call duration is in neither list.'
+            'answers with. A call open for longer than the maximum call duration is in neither list. '
+            'A current call from another extension gives in on_call_with the caller of the newest '
+            'open external call of that extension ({"kind", "caller_display", "caller_national", '
+            '"caller_e164"}): the citizen the calling agent is speaking to, e.g. while announcing '
+            'a transfer; null otherwise. transferred_from is the extension that handed the call over, '
+            'or null.'
         ),
         display_order=3,
         parameters={
@@ -569,10 +729,11 @@ class PhoneCalls(BaseResource):
             caller = clean_number_parameter('caller', caller)
         limit = clean_limit_parameter(limit)
         current, past = self.calls_of(callee, caller=caller, limit=limit)
+        partners = self.partners_of(current)
         return {
             'err': 0,
             'data': {
-                'current': [call_json(call) for call in current],
+                'current': [call_json(call, partners.get(call.pk)) for call in current],
                 'past': [call_json(call) for call in past],
             },
         }
@@ -627,15 +788,124 @@ class PhoneCalls(BaseResource):
         # answer repeats the calls of those seconds; the client sees that it
         # already knows them by their id and end.
         cursor = now - datetime.timedelta(seconds=5)
+        partners = self.partners_of(current[:limit])
         return {
             'err': 0,
             'data': {
                 'cursor': cursor.isoformat(),
-                'current': [call_json(call) for call in current[:limit]],
+                'current': [call_json(call, partners.get(call.pk)) for call in current[:limit]],
                 'ended': [call_json(call) for call in ended[:limit]],
                 'complete': len(current) <= limit and len(ended) <= limit,
             },
         }
+
+    # Statistics in Publik's statistics format (statistics.py, docs/statistics.rst).
+
+    @endpoint(
+        name='statistics',
+        perm='can_access',
+        methods=['get'],
+        description=_('Call statistics: the index'),
+        long_description=_(
+            "The index of the connector's statistics, in the format of Publik's services, for the "
+            'portal\'s charts: {"err": 0, "data": [{"id", "name", "url", "filters": […]}]}. Each '
+            'statistic answers at its url {"err": 0, "data": {"x_labels": […], "series": [{"label", '
+            '"data": […]}]}}. Filters: time_interval (day, month, year, weekday, hour or none; '
+            'month by default), callee (one or more extensions; all by default), kind (of caller); '
+            "every statistic also takes start and end, dates (YYYY-MM-DD) in the site's time zone, "
+            'start included, end excluded. A bad filter value is refused with HTTP 400.'
+        ),
+        display_order=20,
+        display_category=_('Statistics'),
+    )
+    def statistics_endpoint(self, request):
+        """Serve the statistics index (see long_description)."""
+        return {'err': 0, 'data': statistics.index(self, statistics.url_maker(request))}
+
+    def statistic_answer(self, request, statistic):
+        """The answer of ``statistic`` for the filters of ``request``'s query (HTTP 400 on a bad one)."""
+        filters = statistics.clean_filters(request.GET)
+        return {'err': 0, 'data': statistics.statistic_data(self, statistic, filters)}
+
+    @endpoint(
+        name='statistics-calls',
+        perm='can_access',
+        methods=['get'],
+        description=_('Call statistics: calls answered'),
+        long_description=_(
+            'The number of calls answered (every recorded call), one series per kind of caller '
+            '(external, internal, withheld, unreadable), by time interval of their start, e.g. '
+            'statistics-calls?time_interval=day&start=2024-03-01&end=2024-04-01&callee=42.'
+        ),
+        display_order=21,
+        display_category=_('Statistics'),
+        parameters=STATISTIC_PARAMETERS,
+    )
+    def statistics_calls_endpoint(
+        self, request, time_interval=None, start=None, end=None, callee=None, kind=None
+    ):
+        """Serve the calls answered by time interval (see long_description)."""
+        return self.statistic_answer(request, statistics.CALLS)
+
+    @endpoint(
+        name='statistics-total-duration',
+        perm='can_access',
+        methods=['get'],
+        description=_('Call statistics: total duration'),
+        long_description=_(
+            'The total duration, in seconds, of the finished calls, by time interval of their start.'
+        ),
+        display_order=22,
+        display_category=_('Statistics'),
+        parameters=STATISTIC_PARAMETERS,
+    )
+    def statistics_total_duration_endpoint(
+        self, request, time_interval=None, start=None, end=None, callee=None, kind=None
+    ):
+        """Serve the total duration of the calls by time interval (see long_description)."""
+        return self.statistic_answer(request, statistics.TOTAL_DURATION)
+
+    @endpoint(
+        name='statistics-mean-duration',
+        perm='can_access',
+        methods=['get'],
+        description=_('Call statistics: mean duration'),
+        long_description=_(
+            'The mean duration, in whole seconds, of the finished calls, by time interval of their '
+            'start; null for an interval without any finished call.'
+        ),
+        display_order=23,
+        display_category=_('Statistics'),
+        parameters=STATISTIC_PARAMETERS,
+    )
+    def statistics_mean_duration_endpoint(
+        self, request, time_interval=None, start=None, end=None, callee=None, kind=None
+    ):
+        """Serve the mean duration of the calls by time interval (see long_description)."""
+        return self.statistic_answer(request, statistics.MEAN_DURATION)
+
+
+class StartOrigin(typing.NamedTuple):
+    """Who a call-start is from (``PhoneCalls.read_start``).
+
+    ``caller`` as stored and its ``numbers.Caller`` ``reading``;
+    ``transferred_from``, the extension that handed the call over, or ``''``.
+    """
+
+    caller: str
+    reading: Caller
+    transferred_from: str
+
+
+def stored_reading(call):
+    """The ``numbers.Caller`` reading stored with ``call``."""
+    return Caller(
+        kind=call.kind,
+        e164=call.caller_e164 or None,
+        national=call.caller_national or None,
+        display=call.caller_display or None,
+        key=call.caller_key,
+    )
 
 
 class Call(models.Model):
@@ -653,6 +923,9 @@ class Call(models.Model):
     caller = models.CharField(_('caller'), max_length=64)
     callee = models.CharField(_('callee'), max_length=64)
     call_id = models.CharField(_('call identifier'), max_length=128, blank=True, default='')
+    # The conversation's identifier (Asterisk's LINKEDID), or the call's own
+    # identifier when the IPBX sends none: what a transferred leg carries.
+    linked_id = models.CharField(_('linked call identifier'), max_length=128, blank=True, null=True)
     kind = models.CharField(_('kind of caller'), max_length=10, choices=KIND_CHOICES)
     caller_key = models.CharField(_('caller identity'), max_length=64)
     caller_e164 = models.CharField(_('caller (international format)'), max_length=16, blank=True)
@@ -661,6 +934,9 @@ class Call(models.Model):
     start = models.DateTimeField(_('start'), default=timezone.now)
     end = models.DateTimeField(_('end'), null=True, blank=True)
     details = models.JSONField(_('details'), default=dict, blank=True)
+    transferred_from = models.CharField(
+        _('transferred from (extension)'), max_length=64, blank=True, null=True
+    )
 
     class Meta:
         verbose_name = _('call')
@@ -681,7 +957,48 @@ class Call(models.Model):
         indexes = [
             models.Index(fields=['resource', 'callee', '-start'], name='ppc_call_callee_recent'),
             models.Index(fields=['resource', 'end'], name='ppc_call_purge'),
+            # Statistics of a period, all extensions (statistics.py).
+            models.Index(fields=['resource', 'start'], name='ppc_call_statistics'),
+            # A citizen's calls, for export and erasure.
+            models.Index(fields=['resource', 'caller_key'], name='ppc_call_caller'),
+            # The transferred leg of a call finds the call it continues.
+            models.Index(
+                fields=['resource', 'linked_id'], condition=Q(linked_id__isnull=False), name='ppc_call_linked'
+            ),
         ]
 
     def __str__(self):
         return f'{self.caller} → {self.callee} ({self.start})'
+
+
+class CallTotal(models.Model):
+    """The calls of one connector that started in one quarter hour, from one kind of caller, counted.
+
+    Written by ``statistics.summarise`` once no call of the quarter hour can
+    change any more (its start is older than the maximum call duration, plus
+    the hourly job's lag), so that statistics read a few rows per quarter
+    hour instead of every call. Counts only, no number: the totals outlive
+    the retention period and erasures of the calls they count.
+    """
+
+    resource = models.ForeignKey(
+        PhoneCalls, related_name='call_totals', on_delete=models.CASCADE, verbose_name=_('connector')
+    )
+    start = models.DateTimeField(_('start of the quarter hour'))
+    kind = models.CharField(_('kind of caller'), max_length=10, choices=KIND_CHOICES)
+    calls = models.PositiveIntegerField(_('calls'))
+    finished = models.PositiveIntegerField(_('finished calls'))
+    seconds = models.BigIntegerField(_('duration of the finished calls (in seconds)'))
+
+    class Meta:
+        verbose_name = _('call total')
+        verbose_name_plural = _('call totals')
+        constraints = [
+            # Also serves the statistics of a period through its (resource, start) prefix.
+            models.UniqueConstraint(
+                fields=['resource', 'start', 'kind'], name='passerelle_phonecalls_one_total'
+            ),
+        ]
+
+    def __str__(self):
+        return f'{self.start} {self.kind}: {self.calls}'

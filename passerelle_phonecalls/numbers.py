@@ -71,6 +71,9 @@ DIGITS_RE = re.compile(r'\+?[0-9]+')
 NAME_ADDR_RE = re.compile(r'(?:"(?:[^"\\]|\\.)*"\s*|[^"<]*)<(?P<uri>[^<>]*)>\s*(?:;.*)?', re.DOTALL)
 SCHEME_RE = re.compile(r'(?:sips?|tel):', re.IGNORECASE)
 
+# The hidden characters of ASCII (``is_hidden_character``), to delete with str.translate.
+ASCII_CONTROLS = dict.fromkeys([*range(0x20), 0x7F])
+
 # Code points that show nothing, refused in numbers (see ``is_hidden_character``):
 # Default_Ignorable_Code_Point of Unicode 15.1 (DerivedCoreProperties.txt), which
 # holds the format characters, the Hangul fillers (U+115F, U+1160, U+3164,
@@ -238,3 +241,43 @@ def validate_region(value):
             code='invalid_region',
             params={'value': value},
         )
+
+
+def number_digit_forms(e164):
+    """The digit strings that a writing of the number ``e164`` holds, whatever its separators.
+
+    Its international digits (country code and national number,
+    ``33143250135``, which ``+33 1 43 25 01 35`` and ``0033143250135``
+    hold) and its national digits in its own country (``0143250135``,
+    which ``+33 (0)1 43 25 01 35`` holds too).
+    """
+    number = phonenumbers.parse(e164, None)
+    national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    forms = {
+        str(number.country_code) + phonenumbers.national_significant_number(number),
+        ''.join(char for char in national if char.isdigit()),
+    }
+    return frozenset(form for form in forms if form)
+
+
+def mentions_number(text, forms):
+    """Tell whether ``text`` holds one of the digit ``forms`` of a number (``number_digit_forms``).
+
+    The text is read as digits once the separators between them are removed:
+    spaces, dots, dashes, slashes and brackets (``SEPARATORS_RE``) join what
+    they separate, digits of any script count (``ascii_digit``), hidden
+    characters are ignored, and any other character ends a run of digits. A
+    form found inside a longer run counts: a suffix (``0143250135,,12``,
+    ``0143250135 x12``, ``0143250135-1700000000``) or a prefix (``+33 (0)``)
+    does not hide the number. The forms being digits only, looking for them
+    in the text without its separators is the same as looking in each run.
+    """
+    if not text:
+        return False
+    if text.isascii():
+        # The common case, kept in C: the hidden characters of ASCII are its controls.
+        text = text.translate(ASCII_CONTROLS)
+    else:
+        text = ''.join(map(ascii_digit, remove_hidden_characters(text)))
+    squashed = SEPARATORS_RE.sub('', text)
+    return any(form in squashed for form in forms)

@@ -20,7 +20,9 @@ Suites run three at a time (``TEST_JOBS`` to change it: most of their time is
 spent waiting for servers and browsers, not computing), each printing its
 output when it ends. With ``CI=true`` a missing PostgreSQL or Chromium is a failure,
 not a skip. Extra arguments go to every pytest run (``make test ARGS='-k stop'``);
-``TEST_SUITES=combo,e2e`` runs only those suites.
+``TEST_SUITES=combo,e2e`` runs only those suites, ``TEST_DATABASES=sqlite`` only
+on SQLite (as CI's run on Debian 12's libraries, ``make test DEBIAN=bookworm``).
+The header names the versions of the libraries the apps run on.
 """
 
 import os
@@ -34,6 +36,9 @@ from concurrent.futures import ThreadPoolExecutor
 from urllib.parse import urlsplit
 
 import django
+import phonenumbers
+import requests
+import urllib3
 
 EVERY_DATABASE = 'every database'
 SQLITE = 'SQLite only'
@@ -70,11 +75,14 @@ def postgres_answers(url):
     return True
 
 
-def plan(postgres, newest, selected):
+def plan(postgres, newest, selected, databases=()):
     """The ``(suite, arguments, settings, backend, url, marks, thorough)`` runs of this invocation, and notes
-    about the rest; ``thorough`` runs are those where a suite's browser tests run."""
+    about the rest; ``thorough`` runs are those where a suite's browser tests run. ``databases``, when
+    given, keeps only those backends."""
     runs, notes = [], []
     backends = [('sqlite', '')] + ([('postgresql', postgres)] if postgres else [])
+    if databases:
+        backends = [backend for backend in backends if backend[0] in databases]
     for name, arguments, settings, where in SUITES:
         if selected and name not in selected:
             continue
@@ -156,21 +164,37 @@ def junit_counts(path):
 def main(args):
     ci = truthy(os.environ.get('CI'))
     problems = []
+    databases = {name for name in os.environ.get('TEST_DATABASES', '').split(',') if name}
     postgres = os.environ.get('TEST_DATABASE_URL') or DEFAULT_POSTGRES
-    if not postgres_answers(postgres):
+    if databases and 'postgresql' not in databases:
+        postgres = None
+    elif not postgres_answers(postgres):
         problems.append('PostgreSQL does not answer at %s: PostgreSQL runs skipped' % postgres)
         postgres = None
-    if not os.path.exists(CHROMIUM):
+    newest = django.VERSION[:2] == NEWEST_SERIES
+    selected = {name for name in os.environ.get('TEST_SUITES', '').split(',') if name}
+    runs, notes = plan(postgres, newest, selected, databases)
+    if not runs:
+        problems.append('no suite to run (TEST_SUITES=%s)' % ','.join(sorted(selected)))
+    # Only the runs where the browser tests run need Chromium (CI installs it meanwhile).
+    if any(run[-1] for run in runs) and not os.path.exists(CHROMIUM):
         problems.append('%s is missing: browser tests skipped (apt-get install chromium)' % CHROMIUM)
     for problem in problems:
         print('*** ' + problem, flush=True)
     if not ci:
-        problems = []
+        problems = [problem for problem in problems if problem.startswith('no suite')]
 
-    newest = django.VERSION[:2] == NEWEST_SERIES
-    selected = {name for name in os.environ.get('TEST_SUITES', '').split(',') if name}
-    runs, notes = plan(postgres, newest, selected)
-    print('Django %s: %d suite runs' % (django.get_version(), len(runs)), flush=True)
+    print(
+        'Django %s, requests %s, urllib3 %s, phonenumbers %s: %d suite runs'
+        % (
+            django.get_version(),
+            requests.__version__,
+            urllib3.__version__,
+            phonenumbers.__version__,
+            len(runs),
+        ),
+        flush=True,
+    )
     for note in notes:
         print('  ' + note, flush=True)
 

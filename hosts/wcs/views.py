@@ -15,6 +15,11 @@ Seen in w.c.s.'s source (``wcs/api.py`` ``ApiFormdefsDirectory``,
   in the shape built by :func:`formdef_json`;
 - ``backoffice/submission/<slug>/?channel=phone&caller=...`` keeps the caller
   only on the ``phone`` channel.
+
+Stand-in rule: the way back (``ReturnURL``) is followed only to the portal,
+a Combo of ``KNOWN_SERVICES['combo']`` (as Hobo declares the site's
+services) or this very site (the demo serves w.c.s. and Combo together);
+any other address is dropped, so that a link cannot send the agent away.
 """
 
 import urllib.parse
@@ -83,6 +88,26 @@ def formdefs(request):
     return JsonResponse({'err': 0, 'data': data})
 
 
+def address(url):
+    """``(host, port)`` of an absolute http(s) URL without user info, ``None`` for anything else."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ('http', 'https') or not parts.hostname or parts.username is not None:
+        return None
+    try:
+        return parts.hostname, parts.port or {'http': 80, 'https': 443}[parts.scheme]
+    except ValueError:  # a port that is not a number
+        return None
+
+
+def portal_return_url(request, url):
+    """``url`` when it leads to the portal (see the module's docstring), else ``''``."""
+    combos = (getattr(settings, 'KNOWN_SERVICES', None) or {}).get('combo') or {}
+    portal = {address(service.get('url', '')) for service in combos.values()}
+    portal.add(address(request.build_absolute_uri('/')))
+    target = address(url)
+    return url if target is not None and target in portal else ''
+
+
 @login_required
 def submission(request, slug):
     """What the back office received: the form, the channel, the caller, and the way back, as text."""
@@ -92,12 +117,11 @@ def submission(request, slug):
     if not may_submit(request.user, formdef):
         raise PermissionDenied()
     channel = request.GET.get('channel', '')
-    return_url = request.GET.get('ReturnURL', '')
     context = {
         'formdef': formdef,
         'channel': _('Phone') if channel == 'phone' else channel,
         'caller': request.GET.get('caller', '') if channel == 'phone' else '',
-        # A javascript: URL must not become a link.
-        'return_url': return_url if urllib.parse.urlsplit(return_url).scheme in ('http', 'https') else '',
+        # Neither a javascript: URL nor another site becomes the way back.
+        'return_url': portal_return_url(request, request.GET.get('ReturnURL', '')),
     }
     return render(request, 'wcs/submission.html', context)

@@ -11,6 +11,7 @@ import hashlib
 import hmac
 import json
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -79,7 +80,9 @@ class FakeConnector:
         callee = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(path).query)).get('callee')
 
         def of_callee(calls):
-            return [call for call in calls if not isinstance(call, dict) or call.get('callee', callee) == callee]
+            return [
+                call for call in calls if not isinstance(call, dict) or call.get('callee', callee) == callee
+            ]
 
         return {'err': 0, 'data': {'current': of_callee(self.current), 'past': of_callee(self.past)}}
 
@@ -166,7 +169,10 @@ class FakeConnectorHandler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(b'{"err": 0, ')
             self.wfile.flush()
-            while not connector.stopping.wait(0.1):
+            # A space every 0.1 s for ``delay`` seconds: a client that waits for a
+            # full buffer is held that long (and the test fails then, not later).
+            ends = time.monotonic() + connector.delay
+            while time.monotonic() < ends and not connector.stopping.wait(0.1):
                 self.wfile.write(b' ')
                 self.wfile.flush()
         except (BrokenPipeError, ConnectionResetError):

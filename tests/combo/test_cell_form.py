@@ -1,6 +1,7 @@
 """The cell's settings form, as an administrator edits it in Combo's manager."""
 
 import pytest
+from django.contrib.auth.models import Group
 from django.utils import translation
 
 from combo_phone_cell.models import PhoneCallCell
@@ -30,12 +31,14 @@ def open_form(admin_app):
     return do_open
 
 
-def test_administrator_configures_the_cell(open_form, cell_factory, search_cell_factory):
+def test_administrator_configures_the_cell(
+    open_form, cell_factory, search_cell_factory, connector, closed_port_url
+):
     search_cell_factory(order=0)
     target = search_cell_factory(order=5, title='Recherche dans les demandes')
-    cell = cell_factory(connector_url='https://old.example/phonecalls/ipbx/')
+    cell = cell_factory(connector_url=closed_port_url)
     _response, form = open_form(cell)
-    form['connector_url'] = 'https://passerelle.ville.example/phonecalls/ipbx'
+    form['connector_url'] = connector.base_url.rstrip('/')
     form['api_key'] = 'abcdef'
     form['poll_interval'] = '3'
     form['search_value_format'] = 'e164'
@@ -48,7 +51,7 @@ def test_administrator_configures_the_cell(open_form, cell_factory, search_cell_
 
     assert response.status_code == 302
     cell.refresh_from_db()
-    assert cell.connector_url == 'https://passerelle.ville.example/phonecalls/ipbx/'
+    assert cell.connector_url == connector.base_url
     assert cell.api_key == 'abcdef'
     assert (cell.poll_interval, cell.search_value_format, cell.search_cell) == (3, 'e164', target.pk)
     assert (cell.extension_attribute, cell.self_service, cell.recent_calls) == ('phone_extension', False, 0)
@@ -219,6 +222,163 @@ def test_cell_type_is_named_phone_call():
         assert str(PhoneCallCell._meta.verbose_name) == 'Phone call'
 
 
+def saved_check(response):
+    """``(state, [failing or untested step names])`` of the check shown with the saved settings, or None."""
+    found = response.lxml.xpath('//div[contains(@class, "phone-call-cell-saved-check")]')
+    if not found:
+        return None
+    return found[0].get('data-state'), found[0].xpath('.//li/@data-step')
+
+
+def test_saving_a_working_setting_says_it_works(open_form, cell_factory, connector):
+    cell = cell_factory()
+    _response, form = open_form(cell)
+    form['api_key'] = 'abcdef'
+    form['phone_call_check_extension'] = '42'
+
+    response = form.submit().follow()
+
+    assert saved_check(response) == ('ok', [])
+    assert connector.last_params == {'callee': '42', 'limit': '5', 'apikey': 'abcdef'}
+
+
+def test_saving_a_key_for_a_known_service_says_it_is_unused(open_form, cell, connector, known_passerelle):
+    _response, form = open_form(cell)
+    form['api_key'] = 'abcdef'
+    form['phone_call_check_extension'] = '42'
+
+    response = form.submit().follow()
+
+    assert saved_check(response) == ('ok', ['credentials'])
+    assert 'The API key is not used' in response.text
+
+
+def test_saving_a_broken_setting_saves_it_and_shows_the_failing_step(open_form, cell, closed_port_url):
+    _response, form = open_form(cell)
+    form['connector_url'] = closed_port_url
+    form['api_key'] = 'abcdef'
+    form['phone_call_check_extension'] = '42'
+
+    response = form.submit().follow()
+
+    cell.refresh_from_db()
+    assert cell.connector_url == closed_port_url
+    assert saved_check(response) == ('failed', ['answers'])
+    assert 'Nothing answers at 127.0.0.1' in response.text
+
+
+def test_saving_a_refused_key_shows_the_access_step(open_form, cell, connector):
+    connector.behaviour, connector.status = 'status', 403
+    _response, form = open_form(cell)
+    form['api_key'] = 'wrong'
+    form['phone_call_check_extension'] = '42'
+
+    response = form.submit().follow()
+
+    assert saved_check(response) == ('failed', ['access'])
+
+
+def test_saving_without_an_extension_says_what_was_not_checked(open_form, cell, connector):
+    _response, form = open_form(cell)
+    form['phone_call_check_extension'] = ''
+
+    response = form.submit().follow()
+
+    state, shown = saved_check(response)
+    assert (state, shown[-1]) == ('incomplete', 'answers')
+    assert connector.received == []
+
+
+def test_the_extension_to_test_is_the_administrator_s_own_by_default(
+    open_form, cell, admin_user, extension_factory
+):
+    extension_factory(admin_user, '4210')
+
+    _response, form = open_form(cell)
+
+    assert form['phone_call_check_extension'].value == '4210'
+
+
+def test_the_extension_tested_at_save_is_tested_again_by_default(open_form, cell, connector):
+    _response, form = open_form(cell)
+    form['phone_call_check_extension'] = '4210'
+    form.submit()
+
+    _response, form = open_form(cell)
+
+    assert form['phone_call_check_extension'].value == '4210'
+
+
+def test_a_new_cell_shows_no_check_before_its_first_save(open_form, cell):
+    response, _form = open_form(cell)
+
+    assert saved_check(response) is None
+
+
+def test_a_url_on_another_server_needs_the_key_typed_again(open_form, cell_factory, closed_port_url):
+    cell = cell_factory(api_key='saved-key')
+    _response, form = open_form(cell)
+    form['connector_url'] = closed_port_url
+
+    response = form.submit()
+
+    assert response.status_code == 200
+    assert 'type the API key again' in response.text
+    cell.refresh_from_db()
+    assert cell.connector_url != closed_port_url
+
+
+def test_a_url_on_another_server_is_saved_with_the_key_typed_again(open_form, cell_factory, closed_port_url):
+    cell = cell_factory(api_key='saved-key')
+    _response, form = open_form(cell)
+    form['connector_url'] = closed_port_url
+    form['api_key'] = 'new-key'
+
+    form.submit()
+
+    cell.refresh_from_db()
+    assert (cell.connector_url, cell.api_key) == (closed_port_url, 'new-key')
+
+
+def test_moving_to_a_known_service_forgets_the_key_of_another_server(
+    open_form, cell_factory, known_passerelle, connector, closed_port_url
+):
+    cell = cell_factory(connector_url=closed_port_url, api_key='saved-key')
+    _response, form = open_form(cell)
+    form['connector_url'] = connector.base_url
+
+    form.submit()
+
+    cell.refresh_from_db()
+    assert (cell.connector_url, cell.api_key) == (connector.base_url, '')
+
+
+def test_self_service_can_be_restricted_to_extensions_and_roles(open_form, cell):
+    group = Group.objects.create(name='Accueil téléphonique')
+    _response, form = open_form(cell)
+    form['self_service_extensions'] = '42;43   100-199'
+    form['self_service_groups'] = [str(group.pk)]
+
+    form.submit()
+
+    cell.refresh_from_db()
+    assert cell.self_service_extensions == '42, 43, 100-199'
+    assert list(cell.self_service_groups.all()) == [group]
+
+
+@pytest.mark.parametrize('value', ['200-100', '42\x1b', '4' * 65])
+def test_allowed_extensions_that_cannot_be_read_are_refused(open_form, cell, value):
+    _response, form = open_form(cell)
+    form['self_service_extensions'] = value
+
+    response = form.submit()
+
+    assert response.status_code == 200
+    assert response.lxml.xpath(
+        '//div[contains(@class, "field--self_service_extensions")]//ul[@class="errorlist"]'
+    )
+
+
 def warnings_of(response):
     return [' '.join(text.split()) for text in response.lxml.xpath('//p[@role="alert"]/text()')]
 
@@ -226,14 +386,14 @@ def warnings_of(response):
 UNSIGNED = 'Warning: this URL is not on a known Passerelle service and no API key is set'
 
 
-def test_saving_a_url_neither_known_nor_with_a_key_warns_but_saves(open_form, cell):
+def test_saving_a_url_neither_known_nor_with_a_key_warns_but_saves(open_form, cell, closed_port_url):
     _response, form = open_form(cell)
-    form['connector_url'] = 'https://passerelle.ailleurs.example/phonecalls/ipbx/'
+    form['connector_url'] = closed_port_url
 
     response = form.submit().follow()
 
     cell.refresh_from_db()
-    assert cell.connector_url == 'https://passerelle.ailleurs.example/phonecalls/ipbx/'
+    assert cell.connector_url == closed_port_url
     assert any(warning.startswith(UNSIGNED) for warning in warnings_of(response))
 
 

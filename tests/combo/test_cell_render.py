@@ -1,13 +1,12 @@
 """The cell on a page: the configuration it gives its template (and so its widget)."""
 
 import pytest
-from combo.data.library import get_cell_classes
-from django.contrib.auth.models import AnonymousUser, Group
+from django.contrib.auth.models import Group
 from django.contrib.sessions.backends.db import SessionStore
 from django.test import RequestFactory
 from django.utils import translation
 
-from combo_phone_cell.models import PhoneCallCell
+from combo_phone_cell.host import cell_settings_url
 
 pytestmark = pytest.mark.django_db
 
@@ -38,11 +37,6 @@ def context_for():
         return cell.get_cell_extra_context({'request': request})
 
     return make_context
-
-
-def test_phone_call_cell_is_a_registered_enabled_cell_type():
-    assert PhoneCallCell in get_cell_classes()
-    assert PhoneCallCell.is_enabled()
 
 
 def test_cell_gives_its_template_the_widget_configuration(
@@ -76,71 +70,48 @@ def test_extension_in_the_context_is_the_agent_own(context_for, agent, cell, ext
     assert context['extension_form'].initial == {'extension': '42'}
 
 
-def test_anonymous_visitor_has_no_extension_in_the_context(context_for, cell):
-    assert context_for(cell, AnonymousUser())['extension'] is None
-
-
-def test_target_is_the_first_search_cell_of_the_page_by_default(
-    context_for, agent, cell, search_cell_factory
+@pytest.mark.parametrize(
+    'search_cells, index',
+    [
+        (['order 9', 'order 3'], 0),
+        (['order 4, configured', 'order 0'], 1),
+        (['order 0, hidden', 'order 4, configured'], 0),
+        (['order 0', 'order 4, configured, deleted'], 0),
+        (['order 0', 'order 1', 'other page, configured'], 0),
+    ],
+    ids=[
+        'first by default',
+        'configured',
+        'hidden not counted',
+        'deleted configured',
+        'other page configured',
+    ],
+)
+def test_target_is_the_position_of_the_configured_search_cell_among_those_the_agent_sees(
+    context_for, agent, cell_factory, page_factory, search_cell_factory, search_cells, index
 ):
-    search_cell_factory(order=9)
-    search_cell_factory(order=3)
+    configured = None
+    for spec in search_cells:
+        if spec.startswith('other page'):
+            search_cell = search_cell_factory(page=page_factory(slug='autre'))
+        else:
+            search_cell = search_cell_factory(order=int(spec.split(',')[0].split()[1]))
+        if 'hidden' in spec:
+            search_cell.groups.add(Group.objects.create(name='Voirie'))
+        if 'configured' in spec:
+            configured = search_cell
+    cell = cell_factory(search_cell=configured.pk if configured else None)
+    if 'deleted' in search_cells[-1]:
+        configured.delete()
 
-    assert context_for(cell, agent)['search_cell_index'] == 0
-
-
-def test_target_is_the_position_of_the_configured_search_cell(
-    context_for, agent, cell_factory, search_cell_factory
-):
-    configured = search_cell_factory(order=4)
-    search_cell_factory(order=0)
-    cell = cell_factory(search_cell=configured.pk)
-
-    assert context_for(cell, agent)['search_cell_index'] == 1
-
-
-def test_search_cells_the_agent_does_not_see_are_not_counted(
-    context_for, agent, cell_factory, search_cell_factory
-):
-    hidden = search_cell_factory(order=0)
-    hidden.groups.add(Group.objects.create(name='Voirie'))
-    configured = search_cell_factory(order=4)
-    cell = cell_factory(search_cell=configured.pk)
-
-    assert context_for(cell, agent)['search_cell_index'] == 0
+    assert context_for(cell, agent)['search_cell_index'] == index
 
 
-def test_deleted_configured_search_cell_falls_back_to_the_first(
-    context_for, agent, cell_factory, search_cell_factory
-):
-    search_cell_factory(order=0)
-    configured = search_cell_factory(order=4)
-    cell = cell_factory(search_cell=configured.pk)
-    configured.delete()
+@pytest.mark.parametrize('staff', [True, False])
+def test_only_staff_users_get_the_url_of_the_cell_settings(context_for, request, cell, staff):
+    user = request.getfixturevalue('admin_user' if staff else 'agent')
 
-    assert context_for(cell, agent)['search_cell_index'] == 0
-
-
-def test_search_cell_of_another_page_is_never_the_target(
-    context_for, agent, cell_factory, page_factory, search_cell_factory
-):
-    search_cell_factory(order=0)
-    search_cell_factory(order=1)
-    foreign = search_cell_factory(page=page_factory(slug='autre'))
-    cell = cell_factory(search_cell=foreign.pk)
-
-    assert context_for(cell, agent)['search_cell_index'] == 0
-
-
-def test_staff_users_get_the_url_of_the_cell_settings(context_for, admin_user, cell):
-    assert (
-        context_for(cell, admin_user)['settings_url']
-        == f'/manage/pages/{cell.page.pk}/cell/{cell.get_reference()}/'
-    )
-
-
-def test_agents_get_no_settings_url(context_for, agent, cell):
-    assert context_for(cell, agent)['settings_url'] is None
+    assert context_for(cell, user)['settings_url'] == (cell_settings_url(cell) if staff else None)
 
 
 def test_cell_offering_forms_gives_the_forms_view_and_the_offer_duration(context_for, agent, cell_factory):
@@ -152,10 +123,9 @@ def test_cell_offering_forms_gives_the_forms_view_and_the_offer_duration(context
     assert context['forms_offer_seconds'] == 420
 
 
-def test_cell_is_named_by_its_type_and_slug(cell_factory):
-    with translation.override('en'):
-        assert str(cell_factory(slug='telephonie')) == 'Phone call (telephonie)'
-        assert str(cell_factory()) == 'Phone call'
+def test_cell_is_named_by_its_type_never_by_its_slug(cell_factory):
+    with translation.override('fr'):
+        assert str(cell_factory(slug='telephonie')) == 'Appel téléphonique'
 
 
 def test_extension_form_ids_are_unique_per_cell(context_for, agent, cell_factory):

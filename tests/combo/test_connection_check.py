@@ -1,6 +1,11 @@
 """The administrator's "Test the connection": the poll's own request, each step explained in plain words."""
 
+import json
+
 import pytest
+
+from combo_phone_cell.forms import server_of
+from tests.combo.support import FakeConnector, connector_call
 
 pytestmark = pytest.mark.django_db
 
@@ -80,116 +85,85 @@ def test_extension_defaults_to_the_administrator_s_own(
     assert connector.last_params['callee'] == '4210'
 
 
-def test_without_any_extension_the_administrator_is_asked_for_one(run_check, cell, connector):
+def test_without_any_extension_the_test_says_what_it_could_not_try(run_check, cell, connector):
     answer = run_check(cell, phone_call_check_extension='')
 
-    assert steps(answer)['calls'] == ('error', 'Enter the extension to test, for example 42.')
+    assert (answer['ok'], answer['state']) == (False, 'incomplete')
+    assert 'error' not in [step['status'] for step in answer['steps']]
+    assert steps(answer)['answers'][0] == 'skipped'
+    assert 'need an extension' in steps(answer)['answers'][1]
     assert connector.received == []
 
 
-def test_connector_port_closed_says_nothing_answers_there(run_check, cell_factory, closed_port_url):
-    cell = cell_factory(connector_url=closed_port_url, api_key='abcdef')
-    port = closed_port_url.split(':')[2].split('/')[0]
-
-    answer = run_check(cell)
-
-    assert answer['ok'] is False
-    assert steps(answer)['answers'] == (
-        'error',
-        f'Nothing answers at 127.0.0.1:{port}: the connection failed. Check the server name and the port in the '
-        'URL, and that Passerelle is running and reachable from Combo.',
-    )
-    assert steps(answer)['exists'] == ('skipped', '')
-
-
-def test_wrong_slug_says_there_is_no_such_connector(run_check, cell_factory, connector, known_passerelle):
-    cell = cell_factory(connector_url=connector.base_url.replace('/ipbx/', '/ipbx-old/'))
-
-    answer = run_check(cell)
-
-    assert steps(answer)['answers'][0] == 'ok'
-    assert steps(answer)['exists'] == (
-        'error',
-        'Passerelle has no phonecalls connector « ipbx-old » at this address (HTTP 404). Check the identifier at '
-        "the end of the URL against the connector's page in Passerelle.",
-    )
+def break_link(failure, request, connector):
+    """Set up ``failure``; return the cell's fields (the fake connector fails as told)."""
+    known = failure in ('wrong slug', 'html page', 'huge answer', 'signature refused')
+    if known:
+        request.getfixturevalue('known_passerelle')
+    if failure == 'timeout':
+        request.getfixturevalue('short_timeout')
+    if failure == 'too old':
+        connector.current = [{key: value for key, value in connector_call().items() if key != 'kind'}]
+    behaviours = {'timeout': 'slow', 'server error': 'status', 'html page': 'html', 'huge answer': 'huge'}
+    connector.behaviour = behaviours.get(failure, 'ok')
+    if failure.endswith('refused'):
+        connector.behaviour, connector.status = 'status', 403
+    if failure == 'port closed':
+        return {'connector_url': request.getfixturevalue('closed_port_url'), 'api_key': 'abcdef'}
+    if failure == 'wrong slug':
+        return {'connector_url': connector.base_url.replace('/ipbx/', '/ipbx-old/')}
+    if known or failure == 'unsigned refused':
+        return {}
+    return {'api_key': 'wrong-key' if failure == 'key refused' else 'abcdef'}
 
 
-@pytest.mark.parametrize('behaviour', ['html', 'huge'])
-def test_a_server_that_is_not_a_phonecalls_connector_is_named_so(
-    run_check, cell, connector, known_passerelle, behaviour
+@pytest.mark.parametrize(
+    'failure, step, explanation',
+    [
+        (
+            'port closed',
+            'answers',
+            'Nothing answers at 127.0.0.1:{port}: the connection failed. Check the server',
+        ),
+        ('timeout', 'answers', 'No answer from 127.0.0.1:{port} within 0.5 seconds.'),
+        ('server error', 'answers', 'The server 127.0.0.1:{port} answered with an internal error (HTTP 500)'),
+        (
+            'wrong slug',
+            'exists',
+            'Passerelle has no phonecalls connector « ipbx-old » at this address (HTTP 404).',
+        ),
+        (
+            'html page',
+            'phonecalls',
+            'The server answers, but not as a phonecalls connector. Check that the URL',
+        ),
+        ('huge answer', 'phonecalls', 'The server answers, but not as a phonecalls connector.'),
+        ('too old', 'phonecalls', 'The phonecalls connector answers, but is too old for this cell'),
+        (
+            'unsigned refused',
+            'access',
+            'Passerelle refused the request, which carried neither signature nor key',
+        ),
+        ('key refused', 'access', 'Passerelle refused the API key (HTTP 403): no API user has this key'),
+        (
+            'signature refused',
+            'access',
+            'Passerelle refused the request signed as « combo.ville.example » (HTTP 403)',
+        ),
+    ],
+)
+def test_each_failure_is_explained_at_its_step_and_the_steps_after_it_are_not_tried(
+    request, run_check, cell_factory, connector, failure, step, explanation
 ):
-    connector.behaviour = behaviour
+    fields = break_link(failure, request, connector)
+    port = fields.get('connector_url', connector.base_url).split(':')[2].split('/')[0]
 
-    answer = run_check(cell)
+    answer = run_check(cell_factory(**fields))
 
-    assert steps(answer)['phonecalls'] == (
-        'error',
-        'The server answers, but not as a phonecalls connector. Check that the URL is the address of a phonecalls '
-        'connector, as shown on its page in Passerelle: …/phonecalls/<identifier>/.',
-    )
-
-
-def refuse(connector):
-    connector.behaviour = 'status'
-    connector.status = 403
-
-
-def test_unsigned_request_without_key_warns_then_explains_the_refusal(run_check, cell, connector):
-    refuse(connector)
-
-    answer = run_check(cell)
-
-    assert steps(answer)['credentials'][0] == 'warning'
-    assert steps(answer)['credentials'][1].startswith(
-        'The URL is not on a known Passerelle service and no API key'
-    )
-    assert steps(answer)['exists'][0] == 'ok'
-    assert steps(answer)['access'] == (
-        'error',
-        'Passerelle refused the request, which carried neither signature nor key (HTTP 403). Use the address of a '
-        'known Passerelle service so that the request is signed, or set the API key of an API user granted access '
-        'to this connector.',
-    )
-
-
-def test_refused_key_says_what_to_check_in_passerelle(run_check, cell_factory, connector):
-    cell = cell_factory(api_key='wrong-key')
-    refuse(connector)
-
-    answer = run_check(cell)
-
-    assert steps(answer)['credentials'] == (
-        'ok',
-        'The URL is not on a known Passerelle service: the request carries the API key.',
-    )
-    assert steps(answer)['access'][1].startswith(
-        'Passerelle refused the API key (HTTP 403): no API user has this key'
-    )
-
-
-def test_refused_signature_names_the_api_user_to_create_or_grant(
-    run_check, cell, connector, known_passerelle
-):
-    refuse(connector)
-
-    answer = run_check(cell)
-
-    assert steps(answer)['access'][1].startswith(
-        'Passerelle refused the request signed as « combo.ville.example » (HTTP 403). In Passerelle, an API user of '
-        'key type signature must be named « combo.ville.example »'
-    )
-
-
-def test_connector_too_old_for_the_cell_is_named_so(run_check, cell, connector, call_factory):
-    call = call_factory()
-    del call['kind']
-    connector.current = [call]
-
-    answer = run_check(cell, api_key='abcdef')
-
-    assert steps(answer)['phonecalls'][0] == 'error'
-    assert 'too old for this cell' in steps(answer)['phonecalls'][1]
+    assert (answer['ok'], answer['state'], steps(answer)[step][0]) == (False, 'failed', 'error')
+    assert steps(answer)[step][1].startswith(explanation.format(port=port)), steps(answer)[step][1]
+    names = [item['step'] for item in answer['steps']]
+    assert {steps(answer)[name] for name in names[names.index(step) + 1 :]} == {('skipped', '')}
 
 
 def test_the_url_typed_in_the_form_is_tested_before_it_is_saved(run_check, cell_factory, connector):
@@ -199,16 +173,99 @@ def test_the_url_typed_in_the_form_is_tested_before_it_is_saved(run_check, cell_
 
     assert connector.last_params['apikey'] == 'abcdef'
     assert answer['ok'] is True
+    assert steps(answer)['credentials'] == (
+        'ok',
+        'The URL is not on a known Passerelle service: the request carries the API key.',
+    )
     cell.refresh_from_db()
     assert (cell.connector_url, cell.api_key) == ('https://ancienne.example/phonecalls/ipbx/', '')
 
 
-def test_the_saved_key_is_used_when_the_key_field_is_left_empty(run_check, cell_factory, connector):
+@pytest.fixture
+def other_server():
+    """Another server on 127.0.0.1 (another port, so another host for a key), as anyone could run."""
+    fake = FakeConnector()
+    fake.start()
+    yield fake
+    fake.stop()
+
+
+def test_the_saved_key_is_never_sent_to_another_server(run_check, cell_factory, connector, other_server):
     cell = cell_factory(api_key='saved-key')
 
-    run_check(cell, api_key='')
+    answer = run_check(cell, connector_url=other_server.base_url, api_key='')
 
-    assert connector.last_params['apikey'] == 'saved-key'
+    assert other_server.received == []
+    assert connector.received == []
+    assert answer['state'] == 'failed'
+    assert steps(answer)['credentials'][0] == 'error'
+    assert 'Type the API key again' in steps(answer)['credentials'][1]
+    assert 'saved-key' not in json.dumps(answer)
+
+
+@pytest.mark.parametrize(
+    'tested, typed, sent',
+    [
+        ('saved', '', 'saved-key'),
+        ('other connector', '', 'saved-key'),
+        ('other server', 'typed-key', 'typed-key'),
+    ],
+)
+def test_the_key_sent_is_the_typed_one_else_the_saved_one_on_the_saved_server(
+    run_check, cell_factory, connector, other_server, tested, typed, sent
+):
+    saved_url = connector.base_url.replace('/ipbx/', '/ancien/') if tested == 'other connector' else None
+    cell = cell_factory(api_key='saved-key', **({'connector_url': saved_url} if saved_url else {}))
+    target = other_server if tested == 'other server' else connector
+
+    answer = run_check(cell, connector_url=target.base_url, api_key=typed)
+
+    assert target.last_params['apikey'] == sent
+    assert answer['ok'] is True
+
+
+@pytest.mark.parametrize(
+    'url, other, same',
+    [
+        ('https://passerelle.example/phonecalls/a/', 'https://PASSERELLE.example:443/phonecalls/b/', True),
+        ('http://passerelle.example/phonecalls/a/', 'http://passerelle.example:80/x/', True),
+        ('https://passerelle.example/phonecalls/a/', 'http://passerelle.example/phonecalls/a/', False),
+        ('http://127.0.0.1:8000/phonecalls/a/', 'http://127.0.0.1:8001/phonecalls/a/', False),
+        ('https://passerelle.example/', 'https://passerelle.example.evil/', False),
+    ],
+)
+def test_a_server_is_its_scheme_host_and_port(url, other, same):
+    assert (server_of(url) == server_of(other)) is same
+
+
+def test_a_signature_goes_only_to_a_known_service(run_check, cell, known_passerelle, other_server):
+    answer = run_check(cell, connector_url=other_server.base_url)
+
+    assert other_server.received
+    assert not {'signature', 'orig', 'nonce'} & set(other_server.last_params)
+    assert steps(answer)['credentials'][0] == 'warning'
+
+
+def test_a_key_typed_for_a_known_service_is_reported_unused(run_check, cell, connector, known_passerelle):
+    answer = run_check(cell, api_key='typed-key')
+
+    assert 'apikey' not in connector.last_params
+    assert 'signature' in connector.last_params
+    assert steps(answer)['credentials'][0] == 'warning'
+    assert 'The API key is not used' in steps(answer)['credentials'][1]
+
+
+@pytest.mark.parametrize('behaviour', ['err', 'status'])
+def test_the_report_never_repeats_what_the_remote_server_wrote(run_check, cell, connector, behaviour):
+    connector.behaviour, connector.status = behaviour, 400
+
+    answer = run_check(cell, api_key='abcdef')
+
+    assert answer['state'] == 'failed'
+    text = json.dumps(answer)
+    assert 'callee is not a valid extension' not in text
+    assert 'boom' not in text
+    assert 'HTTP' in steps(answer)['calls'][1]
 
 
 def test_an_invalid_url_is_refused_with_the_form_s_words(run_check, cell, connector):
@@ -218,14 +275,18 @@ def test_an_invalid_url_is_refused_with_the_form_s_words(run_check, cell, connec
     assert connector.received == []
 
 
-def test_only_administrators_may_test(run_check, cell, agent, connector):
-    answer = run_check(cell, status=403, user=agent)
+@pytest.mark.parametrize('user, method, status', [('agent', 'post', 403), ('admin_user', 'get', 405)])
+def test_only_administrators_may_test_and_only_with_a_post(
+    request, app, cell, connector, user, method, status
+):
+    app.set_user(request.getfixturevalue(user))
+    app.set_cookie('csrftoken', CSRF_TOKEN)
+    url = f'/api/phone-call-cell/{cell.pk}/check/'
+    params = (
+        {'connector_url': cell.connector_url, 'csrfmiddlewaretoken': CSRF_TOKEN} if method == 'post' else {}
+    )
+
+    answer = getattr(app, method)(url, params, status=status).json
 
     assert answer['err'] == 1
     assert connector.received == []
-
-
-def test_test_needs_a_post(app, admin_user, cell):
-    app.set_user(admin_user)
-
-    assert app.get(f'/api/phone-call-cell/{cell.pk}/check/', status=405).json['err'] == 1

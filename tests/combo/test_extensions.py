@@ -3,9 +3,10 @@
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import ValidationError
 from django.test import RequestFactory
 
-from combo_phone_cell.extensions import clean_extension
+from combo_phone_cell.extensions import clean_extension, extension_allowed, read_allowed_extensions
 from combo_phone_cell.host import user_attribute
 from combo_phone_cell.models import AgentExtension
 
@@ -27,68 +28,59 @@ def request_factory():
     return make_request
 
 
-def test_extension_comes_from_the_profile_attribute_given_at_login(request_factory, agent, cell_factory):
-    cell = cell_factory(extension_attribute='phone_extension')
-    request = request_factory(agent, {'phone_extension': ['42'], 'first_name': ['Martine']})
-
-    assert cell.agent_extension(request) == '42'
+ATTRIBUTE = 'phone_extension'
 
 
-def test_profile_attribute_gives_its_first_non_empty_value(request_factory, agent, cell_factory):
-    cell = cell_factory(extension_attribute='phone_extension')
-    request = request_factory(agent, {'phone_extension': ['', '  ', '4210', '4211']})
+@pytest.mark.parametrize(
+    'attribute, self_service, allowed, login_attributes, stored, expected',
+    [
+        (ATTRIBUTE, True, '', {ATTRIBUTE: ['42'], 'first_name': ['Martine']}, None, '42'),
+        (ATTRIBUTE, True, '', {ATTRIBUTE: ['', '  ', '4210', '4211']}, None, '4210'),
+        (ATTRIBUTE, True, '', {ATTRIBUTE: ['42']}, '99', '42'),
+        (ATTRIBUTE, True, '', {'first_name': ['Martine']}, '99', '99'),
+        (ATTRIBUTE, True, '', {ATTRIBUTE: ['42\u200b43']}, '99', '99'),
+        (ATTRIBUTE, False, '', {ATTRIBUTE: ['42']}, None, '42'),
+        ('', True, '', {ATTRIBUTE: ['77']}, '42', '42'),
+        ('', False, '', None, '42', None),
+        ('', True, '100-199', None, '42', None),
+    ],
+    ids=[
+        'profile attribute given at login',
+        'its first non-empty value',
+        'profile wins over self-service',
+        'no profile value: self-service',
+        'invalid profile value: self-service',
+        'profile without self-service',
+        'no attribute configured: self-service',
+        'self-service off: stored ignored',
+        'stored outside the cell list: ignored',
+    ],
+)
+def test_the_extension_is_the_profile_s_then_the_self_service_one(
+    request_factory,
+    agent,
+    cell_factory,
+    extension_factory,
+    attribute,
+    self_service,
+    allowed,
+    login_attributes,
+    stored,
+    expected,
+):
+    cell = cell_factory(
+        extension_attribute=attribute, self_service=self_service, self_service_extensions=allowed
+    )
+    if stored:
+        extension_factory(agent, stored)
 
-    assert cell.agent_extension(request) == '4210'
+    assert cell.agent_extension(request_factory(agent, login_attributes)) == expected
 
 
 def test_profile_attribute_given_as_a_single_value_is_used(request_factory, agent):
-    request = request_factory(agent, {'phone_extension': '4210'})
+    request = request_factory(agent, {ATTRIBUTE: '4210'})
 
-    assert user_attribute(request, 'phone_extension') == '4210'
-
-
-def test_profile_attribute_wins_over_the_self_service_extension(
-    request_factory, agent, cell_factory, extension_factory
-):
-    cell = cell_factory(extension_attribute='phone_extension', self_service=True)
-    extension_factory(agent, '99')
-    request = request_factory(agent, {'phone_extension': ['42']})
-
-    assert cell.agent_extension(request) == '42'
-
-
-def test_missing_profile_attribute_falls_back_to_the_self_service_extension(
-    request_factory, agent, cell_factory, extension_factory
-):
-    cell = cell_factory(extension_attribute='phone_extension', self_service=True)
-    extension_factory(agent, '99')
-    request = request_factory(agent, {'first_name': ['Martine']})
-
-    assert cell.agent_extension(request) == '99'
-
-
-def test_self_service_extension_is_used_when_no_attribute_is_configured(
-    request_factory, agent, cell_factory, extension_factory
-):
-    cell = cell_factory(extension_attribute='', self_service=True)
-    extension_factory(agent, '42')
-
-    assert cell.agent_extension(request_factory(agent, {'phone_extension': ['77']})) == '42'
-
-
-def test_stored_extension_is_ignored_when_self_service_is_off(
-    request_factory, agent, cell_factory, extension_factory
-):
-    cell = cell_factory(extension_attribute='', self_service=False)
-    extension_factory(agent, '42')
-
-    assert cell.agent_extension(request_factory(agent)) is None
-
-
-def test_profile_attribute_still_applies_when_self_service_is_off(request_factory, agent, cell_factory):
-    cell = cell_factory(extension_attribute='phone_extension', self_service=False)
-
-    assert cell.agent_extension(request_factory(agent, {'phone_extension': ['42']})) == '42'
+    assert user_attribute(request, ATTRIBUTE) == '4210'
 
 
 @pytest.mark.parametrize('stored', ['42\n43', '   ', '42\x1b[2J', '42\u202e'])
@@ -97,15 +89,6 @@ def test_invalid_stored_extension_is_ignored(request_factory, agent, cell_factor
     AgentExtension.objects.create(user=agent, extension=stored)
 
     assert cell.agent_extension(request_factory(agent)) is None
-
-
-def test_invalid_profile_attribute_falls_back_to_self_service(
-    request_factory, agent, cell_factory, extension_factory
-):
-    cell = cell_factory(extension_attribute='phone_extension', self_service=True)
-    extension_factory(agent, '99')
-
-    assert cell.agent_extension(request_factory(agent, {'phone_extension': ['42\u200b43']})) == '99'
 
 
 def test_other_users_extensions_are_never_used(
@@ -167,3 +150,34 @@ def test_profile_attribute_read_through_the_session_of_a_logged_in_agent(
 
     assert response.json['data']['extension'] == '42'
     assert connector.last_params['callee'] == '42'
+
+
+def test_a_released_extension_is_no_longer_the_agent_s(request_factory, agent, admin_user, cell_factory):
+    cell = cell_factory(self_service=True)
+    holding = AgentExtension.objects.create(user=agent, extension='42')
+
+    holding.release('42', admin_user)
+
+    assert cell.agent_extension(request_factory(agent)) is None
+
+
+@pytest.mark.parametrize(
+    'extension, allowed',
+    [('42', True), ('43', True), ('100', True), ('199', True), ('0150', True), ('200', False), ('4', False)],
+)
+def test_allowed_extensions_are_a_list_and_ranges_and_none_allows_any(extension, allowed):
+    assert extension_allowed(extension, '42, 43, 100-199') is allowed
+    assert extension_allowed(extension, '')
+
+
+@pytest.mark.parametrize(
+    'text, tidy', [('42,43', '42, 43'), (' 42 ; 100-199 ', '42, 100-199'), ('', ''), ('a-b', 'a-b')]
+)
+def test_allowed_extensions_are_written_tidily(text, tidy):
+    assert read_allowed_extensions(text) == tidy
+
+
+@pytest.mark.parametrize('text', ['199-100', '42\x1b', '4' * 65])
+def test_allowed_extensions_refuse_what_is_no_extension(text):
+    with pytest.raises(ValidationError):
+        read_allowed_extensions(text)

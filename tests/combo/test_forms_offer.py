@@ -95,44 +95,35 @@ def test_an_agent_unknown_to_wcs_is_offered_nothing(app, user_factory, cell_fact
     assert app.get(f'/api/phone-call-cell/{cell.pk}/forms/').json == {'err': 0, 'data': []}
 
 
-def test_a_wrong_secret_sees_no_forms_and_says_so_in_the_log(
-    offered, cell_factory, fake_wcs, settings, caplog
-):
-    settings.KNOWN_SERVICES = {'wcs': {'demarches': fake_wcs.service(secret='not-the-shared-secret')}}
-    cell = cell_factory(forms_offer='all')
-
-    with caplog.at_level(logging.WARNING, logger='combo_phone_cell'):
-        answer = offered(cell)
-
-    assert answer == {'err': 0, 'data': []}
-    assert f'w.c.s. {fake_wcs.url}api/formdefs/: HTTP status 403 (signature refused?)' in logged(caplog)
-    assert 'signature=' not in logged(caplog) and 'agent@ville.example' not in logged(caplog)
-
-
 @pytest.mark.parametrize(
-    'behaviour, reason', [('garbage', 'not a formdefs answer'), ('error', 'HTTP status 500')]
+    'failure, logged_reason',
+    [
+        ('wrong secret', 'api/formdefs/: HTTP status 403 (signature refused?)'),
+        ('garbage', 'not a formdefs answer'),
+        ('error', 'HTTP status 500'),
+        ('down', 'unreachable'),
+    ],
 )
-def test_a_wcs_answering_garbage_or_an_error_offers_nothing(
-    offered, cell_factory, fake_wcs, caplog, behaviour, reason
+def test_a_failing_wcs_offers_nothing_says_why_in_the_log_and_the_poll_still_works(
+    offered,
+    agent_app,
+    agent,
+    extension_factory,
+    cell_factory,
+    fake_wcs,
+    settings,
+    closed_port_url,
+    caplog,
+    failure,
+    logged_reason,
 ):
-    fake_wcs.behaviour = behaviour
-
-    with caplog.at_level(logging.WARNING, logger='combo_phone_cell'):
-        answer = offered(cell_factory(forms_offer='all'))
-
-    assert answer == {'err': 0, 'data': []}
-    assert reason in logged(caplog)
-
-
-def test_a_wcs_that_is_down_offers_nothing_and_the_poll_still_works(
-    offered, agent_app, agent, extension_factory, cell_factory, fake_wcs, settings, closed_port_url, caplog
-):
-    settings.KNOWN_SERVICES = {
-        **settings.KNOWN_SERVICES,
-        'wcs': {
-            'demarches': {**fake_wcs.service(), 'url': closed_port_url.replace('/phonecalls/ipbx/', '/')}
-        },
-    }
+    if failure == 'wrong secret':
+        settings.KNOWN_SERVICES = {'wcs': {'demarches': fake_wcs.service(secret='not-the-shared-secret')}}
+    elif failure == 'down':
+        down = {**fake_wcs.service(), 'url': closed_port_url.replace('/phonecalls/ipbx/', '/')}
+        settings.KNOWN_SERVICES = {**settings.KNOWN_SERVICES, 'wcs': {'demarches': down}}
+    else:
+        fake_wcs.behaviour = failure
     extension_factory(agent, '42')
     cell = cell_factory(forms_offer='all')
 
@@ -141,7 +132,8 @@ def test_a_wcs_that_is_down_offers_nothing_and_the_poll_still_works(
     poll = agent_app.get(f'/api/phone-call-cell/{cell.pk}/poll/').json
 
     assert answer == {'err': 0, 'data': []}
-    assert 'unreachable' in logged(caplog)
+    assert logged_reason in logged(caplog)
+    assert 'signature=' not in logged(caplog) and 'agent@ville.example' not in logged(caplog)
     assert poll['state'] == 'ok'
 
 
@@ -196,18 +188,18 @@ def test_each_agent_has_their_own_cached_listing(app, user_factory, cell_factory
     assert app.get(f'/api/phone-call-cell/{cell.pk}/forms/').json['data'] == []
 
 
-def test_anonymous_visitors_get_signed_out(app, cell_factory, fake_wcs):
+@pytest.mark.parametrize(
+    'refusal, state', [('anonymous', 'signed_out'), ('outside the cell roles', 'config_error')]
+)
+def test_refused_visitors_are_told_why_and_wcs_is_not_asked(
+    app, agent, cell_factory, fake_wcs, refusal, state
+):
     cell = cell_factory(forms_offer='all')
+    if refusal == 'outside the cell roles':
+        cell.groups.add(Group.objects.create(name='Accueil téléphonique'))
+        app.set_user(agent)
 
     answer = app.get(f'/api/phone-call-cell/{cell.pk}/forms/', status=403).json
 
-    assert (answer['err'], answer['state']) == (1, 'signed_out')
-    assert fake_wcs.received == []
-
-
-def test_agents_outside_the_cell_roles_are_refused(offered, cell_factory, fake_wcs):
-    cell = cell_factory(forms_offer='all')
-    cell.groups.add(Group.objects.create(name='Accueil téléphonique'))
-
-    assert offered(cell, status=403)['state'] == 'config_error'
+    assert (answer['err'], answer['state']) == (1, state)
     assert fake_wcs.received == []

@@ -91,8 +91,12 @@ def test_settings_url_is_none_when_combo_s_manager_url_is_not_there(cell):
     assert host.cell_settings_url(cell) is None
 
 
-def test_settings_url_is_that_of_combo_s_manager(cell):
-    assert host.cell_settings_url(cell) == f'/manage/pages/{cell.page.pk}/cell/{cell.get_reference()}/'
+def test_settings_url_opens_the_cell_s_settings_form_in_combo_s_manager(app, admin_user, cell):
+    app.set_user(admin_user)
+
+    page = app.get(host.cell_settings_url(cell))
+
+    assert page.lxml.xpath('//form//input[contains(@name, "connector_url")]')
 
 
 def test_an_agent_is_named_by_nameid_first_then_by_email(user_factory):

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 
 from combo_phone_cell import snapshot, store
 from combo_phone_cell.agents import CellSettings
@@ -18,6 +19,13 @@ pytestmark = pytest.mark.django_db
 
 # Bounds a wait for a condition; the condition, not this, ends the wait.
 DEADLINE = 10
+
+
+@pytest.fixture(autouse=True)
+def site_language(settings):
+    """The polls here ask for English: the next tests find the site's language again."""
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 def poll_url(cell):

@@ -1,11 +1,13 @@
 """The agent sets or clears their own extension from the cell (self-service)."""
 
-from types import SimpleNamespace
+import logging
 
 import pytest
 from django.contrib.auth.models import Group
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
-from combo_phone_cell.models import AgentExtension
+from combo_phone_cell.models import AgentExtension, ExtensionHeld
 
 pytestmark = pytest.mark.django_db
 
@@ -38,19 +40,6 @@ def post_extension(agent_app):
     return do_post
 
 
-def test_agent_sets_their_extension_from_the_cell_form(agent_app, agent, cell, search_cell_factory):
-    search_cell_factory()
-    page = agent_app.get('/')
-    form = extension_form(page, cell)
-    form['extension'] = ' 4210 '
-
-    response = form.submit(headers={'Referer': 'http://testserver/'}).follow()
-
-    assert AgentExtension.objects.get(user=agent).extension == '4210'
-    assert response.request.path == '/'
-    assert '4210' in response.text
-
-
 def messages_after(response):
     """Django messages shown on the page the response redirects to."""
     return [
@@ -58,25 +47,20 @@ def messages_after(response):
     ]
 
 
-def test_storing_an_extension_redirects_back_to_the_same_page(post_extension, agent, cell):
-    response = post_extension(cell, '42', referer='http://testserver/accueil/?q=dupont')
-
-    assert response.location in ('http://testserver/accueil/?q=dupont', '/accueil/?q=dupont')
-    assert AgentExtension.objects.get(user=agent).extension == '42'
-
-
-def test_storing_an_extension_says_so(post_extension, cell):
-    response = post_extension(cell, '42')
-
-    assert messages_after(response) == ['Your extension is now 42.']
-
-
-def test_a_new_extension_replaces_the_previous_one(post_extension, agent, cell, extension_factory):
+def test_the_cell_s_form_replaces_the_agent_s_extension_says_so_and_returns_to_the_page(
+    agent_app, agent, cell, extension_factory, search_cell_factory
+):
+    search_cell_factory()
     extension_factory(agent, '42')
+    form = extension_form(agent_app.get('/'), cell)
+    form['extension'] = ' 4210 '
 
-    post_extension(cell, '43')
+    response = form.submit(headers={'Referer': 'http://testserver/?q=dupont', 'Accept-Language': 'en'})
 
-    assert list(AgentExtension.objects.filter(user=agent).values_list('extension', flat=True)) == ['43']
+    assert response.location in ('http://testserver/?q=dupont', '/?q=dupont')
+    assert list(AgentExtension.objects.filter(user=agent).values_list('extension', flat=True)) == ['4210']
+    assert messages_after(response) == ['Your extension is now 4210.']
+    assert '4210' in response.follow().text
 
 
 def test_empty_value_clears_the_stored_extension(post_extension, agent, cell, extension_factory):
@@ -106,42 +90,123 @@ def test_foreign_referer_is_not_followed(post_extension, cell):
     assert response.location in ('/', 'http://testserver/')
 
 
-def test_post_without_csrf_token_is_refused(agent_app, agent, cell):
-    agent_app.post(extension_url(cell), {'extension': '42'}, status=403)
-
-    assert not AgentExtension.objects.filter(user=agent).exists()
-
-
-def test_setting_an_extension_is_refused_when_self_service_is_off(post_extension, agent, cell_factory):
-    cell = cell_factory(self_service=False)
-
-    response = post_extension(cell, '42', status=403)
-
-    assert response.json['err'] == 1
-    assert not AgentExtension.objects.filter(user=agent).exists()
-
-
-def test_anonymous_visitor_cannot_set_an_extension(app, cell):
+@pytest.mark.parametrize(
+    'refusal, status',
+    [
+        ('anonymous visitor', 403),
+        ('no CSRF token', 403),
+        ('self-service off', 403),
+        ('cell the agent cannot see', 403),
+        ('unknown cell', 404),
+        ('GET', 405),
+    ],
+)
+def test_a_refused_request_sets_no_extension(app, agent, cell_factory, refusal, status):
+    cell = cell_factory(self_service=refusal != 'self-service off')
+    if refusal == 'cell the agent cannot see':
+        cell.groups.add(Group.objects.create(name='Accueil téléphonique'))
+    if refusal != 'anonymous visitor':
+        app.set_user(agent)
     app.set_cookie('csrftoken', CSRF_TOKEN)
+    pk = cell.pk + 1000 if refusal == 'unknown cell' else cell.pk
+    values = (
+        {'extension': '42'}
+        if refusal == 'no CSRF token'
+        else {'extension': '42', 'csrfmiddlewaretoken': CSRF_TOKEN}
+    )
 
-    app.post(extension_url(cell), {'extension': '42', 'csrfmiddlewaretoken': CSRF_TOKEN}, status=403)
+    if refusal == 'GET':
+        app.get(f'/api/phone-call-cell/{pk}/extension/', status=status)
+    else:
+        response = app.post(f'/api/phone-call-cell/{pk}/extension/', values, status=status)
+        if refusal in ('self-service off', 'unknown cell'):
+            assert response.json['err'] == 1
 
     assert not AgentExtension.objects.exists()
 
 
-def test_agent_who_cannot_see_the_cell_cannot_set_an_extension(post_extension, agent, cell):
-    cell.groups.add(Group.objects.create(name='Accueil téléphonique'))
+def test_taking_an_extension_another_agent_holds_is_refused_and_changes_nothing(
+    post_extension, agent, user_factory, cell, extension_factory
+):
+    extension_factory(agent, '43')
+    holder = extension_factory(user_factory('camille'), '42')
 
-    post_extension(cell, '42', status=403)
+    response = post_extension(cell, '42')
 
-    assert not AgentExtension.objects.filter(user=agent).exists()
+    assert messages_after(response) == [
+        'Extension 42 is held by another agent: it cannot be taken. If it is yours, ask an administrator to '
+        'release it.'
+    ]
+    assert AgentExtension.objects.get(user=agent).extension == '43'
+    holder.refresh_from_db()
+    assert holder.extension == '42'
 
 
-def test_unknown_cell_is_a_404(post_extension, cell):
-    response = post_extension(SimpleNamespace(pk=cell.pk + 1000), '42', status=404)
+def test_the_database_holds_one_agent_per_extension(agent, user_factory, extension_factory):
+    extension_factory(agent, '42')
 
-    assert response.json['err'] == 1
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AgentExtension.objects.create(user=user_factory('camille'), extension='42')
 
 
-def test_get_is_not_allowed(agent_app, cell):
-    agent_app.get(extension_url(cell), status=405)
+def test_each_change_of_holder_is_logged(
+    post_extension, agent, user_factory, cell, extension_factory, caplog
+):
+    extension_factory(user_factory('camille'), '42')
+    caplog.set_level(logging.INFO, logger='combo_phone_cell')
+
+    post_extension(cell, '43')
+    post_extension(cell, '42')
+    post_extension(cell, '')
+
+    assert [
+        record.getMessage() for record in caplog.records if record.name.startswith('combo_phone_cell')
+    ] == [
+        'phone call extension: user agent holds extension 43',
+        'phone call extension: user agent refused extension 42, held by another agent',
+        'phone call extension: user agent forgot their extension',
+    ]
+
+
+@pytest.mark.parametrize(
+    'value, allowed', [('42', True), ('150', True), ('0150', True), ('99', False), ('4a', False)]
+)
+def test_self_service_is_limited_to_the_cell_s_extensions(
+    post_extension, agent, cell_factory, value, allowed
+):
+    cell = cell_factory(self_service_extensions='42, 100-199')
+
+    response = post_extension(cell, value)
+
+    assert AgentExtension.objects.filter(user=agent, extension=value).exists() is allowed
+    if not allowed:
+        assert messages_after(response) == [
+            f'Extension {value} cannot be set here: the allowed extensions are 42, 100-199.'
+        ]
+
+
+def test_self_service_is_limited_to_the_cell_s_roles(post_extension, agent, cell_factory):
+    cell = cell_factory()
+    role = Group.objects.create(name='Accueil téléphonique')
+    cell.self_service_groups.add(role)
+
+    refused = messages_after(post_extension(cell, '42'))
+    agent.groups.add(role)
+    post_extension(cell, '42')
+
+    assert refused == ['Your roles do not let you set your extension in this cell: ask an administrator.']
+    assert AgentExtension.objects.get(user=agent).extension == '42'
+
+
+def test_two_agents_taking_one_extension_at_once_get_one_holder_and_one_refusal(
+    agent, user_factory, extension_factory, monkeypatch
+):
+    extension_factory(user_factory('camille'), '42')
+    # As if Camille's row was written between the other agent's check and write.
+    monkeypatch.setattr(QuerySet, 'exists', lambda self: False)
+
+    with pytest.raises(ExtensionHeld):
+        AgentExtension.store(agent, '42')
+
+    monkeypatch.undo()
+    assert list(AgentExtension.objects.values_list('user__username', 'extension')) == [('camille', '42')]

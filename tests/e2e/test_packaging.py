@@ -57,7 +57,7 @@ def test_wheel_ships_only_the_two_apps(wheel_names):
     assert top_levels == {'passerelle_phonecalls', 'combo_phone_cell'}
 
 
-def test_wheel_runtime_dependencies_are_django_requests_and_phonenumbers(wheel, wheel_names):
+def test_wheel_runtime_dependencies_are_django_requests_urllib3_and_phonenumbers(wheel, wheel_names):
     (metadata,) = [name for name in wheel_names if name.endswith('.dist-info/METADATA')]
     requirements = [
         line.split(':', 1)[1].strip()
@@ -68,4 +68,6 @@ def test_wheel_runtime_dependencies_are_django_requests_and_phonenumbers(wheel, 
     names = {
         requirement.split('<')[0].split('>')[0].split('=')[0].strip().lower() for requirement in requirements
     }
-    assert names == {'django', 'requests', 'phonenumbers'}
+    assert names == {'django', 'requests', 'urllib3', 'phonenumbers'}
+    # The oldest versions the suites run on (Debian 12's: requirements/debian-bookworm.txt).
+    assert set(requirements) == {'Django<6.0,>=4.2', 'requests>=2.28', 'urllib3>=1.26', 'phonenumbers>=8.12'}

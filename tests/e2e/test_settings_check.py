@@ -1,25 +1,25 @@
-"""In Chromium, in French: the administrator tests the phone cell's connection from its settings form.
+"""In Chromium: the administrator tests the phone cell's connection from its settings form.
 
-Each failure an administrator meets when setting up the cell (a closed port,
-a wrong connector slug, an address that is not a phonecalls connector, an
-unsigned request, a wrong key, an API user not granted on the connector) is
-reached through the demo's real HTTP, and the words shown are checked.
+What each failure means, and the words that explain it, are proved once by
+the check view's tests (tests/combo/test_connection_check.py) and the form's
+(tests/combo/test_cell_form.py). Here only what needs a browser, on the demo's
+real HTTP: the button posts the form as it stands, the report is drawn from
+the view's answer (the report's state, each step's class and status label,
+texts from the data- attributes), the check run at save time is shown, and the
+form is laid out as the manager's.
 """
-
-import re
-import socket
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import SIGNATURE_ORIG
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-pytestmark = pytest.mark.django_db(transaction=True)
+CLOSED_PORT_URL = 'http://127.0.0.1:9/phonecalls/ipbx/'
 
 
 @pytest.fixture
 def settings_form(browser, demo):
-    """The phone cell's settings form in the manager, as the administrator ``admin``, in French.
+    """The phone cell's settings form in the manager, as the administrator ``admin``.
 
     The administrator's session is opened server-side and handed to the
     browser: what is tested here is the settings form, not the login page.
@@ -41,138 +41,87 @@ def settings_form(browser, demo):
     context.close()
 
 
-def check_connection(page, connector_url, extension='42', api_key=None):
-    """Type ``connector_url`` (and ``api_key``) in the form, test it for ``extension``; return the result box."""
-    page.fill('#id_connector_url', connector_url)
-    if api_key is not None:
-        page.fill('#id_api_key', api_key)
-    page.fill('#id_phone_call_check_extension', extension)
-    page.get_by_role('button', name='Tester la connexion').click()
-    result = page.locator('.phone-call-cell-check')
-    expect(result).to_have_attribute('data-state', re.compile('^(ok|failed)$'))
-    return result
+def unknown_host_url(demo):
+    """The demo's connector at an address that is not the known Passerelle service: sent unsigned, refused."""
+    return demo.url.replace('localhost', '127.0.0.1') + '/phonecalls/ipbx/'
 
 
-def step(result, name):
-    return result.locator(f'[data-step="{name}"] .phone-call-cell-check__text')
-
-
-def closed_port():
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return port
-
-
-def unknown_host_url(demo, slug='ipbx'):
-    """The demo's connector at an address that is not the known Passerelle service (127.0.0.1, not localhost)."""
-    return demo.url.replace('localhost', '127.0.0.1') + f'/phonecalls/{slug}/'
-
-
-def test_working_connection_shows_every_step_and_the_extension_s_calls(settings_form, demo, start_call):
-    start_call('0143250135')
-
-    result = check_connection(settings_form, demo.url + '/phonecalls/ipbx/')
-
-    expect(result.locator('.phone-call-cell-check__summary')).to_have_text('La connexion fonctionne.')
-    expect(step(result, 'credentials')).to_have_text(
-        f'L’URL est sur le service Passerelle connu « {demo.url}/ » : la requête est signée au nom de '
-        f'« {SIGNATURE_ORIG} ».'
+@pytest.mark.parametrize(
+    'where, extension, state, steps',
+    [
+        ('known', '42', 'ok', {'calls': 'ok'}),
+        ('unknown', '42', 'failed', {'credentials': 'warning', 'access': 'error'}),
+        ('known', '', 'incomplete', {'answers': 'skipped'}),
+    ],
+)
+def test_the_report_of_the_form_as_typed_shows_its_state_and_each_step_s_status(
+    settings_form, demo, where, extension, state, steps
+):
+    settings_form.fill(
+        '#id_connector_url', demo.url + '/phonecalls/ipbx/' if where == 'known' else unknown_host_url(demo)
     )
-    expect(step(result, 'access')).to_have_text(f'Accès accordé à la requête signée de « {SIGNATURE_ORIG} ».')
-    expect(step(result, 'calls')).to_have_text('Poste 42 : 1 appel en cours, 0 appel récent.')
-    expect(result.locator('.phone-call-cell-check__step--ok')).to_have_count(7)
+    settings_form.fill('#id_phone_call_check_extension', extension)
+    settings_form.locator('.phone-call-cell-check__button').click()
 
-
-def test_closed_port_says_nothing_answers_there(settings_form):
-    port = closed_port()
-
-    result = check_connection(settings_form, f'http://127.0.0.1:{port}/phonecalls/ipbx/', api_key='abcdef')
-
-    expect(result.locator('.phone-call-cell-check__summary')).to_have_text(
-        'La connexion ne fonctionne pas : voyez l’étape marquée « erreur » ci-dessous.'
+    section = settings_form.locator('.phone-call-cell-check')
+    expect(section).to_have_attribute('data-state', state)
+    expect(section.locator('.phone-call-cell-check__summary')).to_have_text(
+        section.get_attribute('data-text-' + state)
     )
-    expect(step(result, 'answers')).to_have_text(
-        f'Rien ne répond sur 127.0.0.1:{port} : la connexion a échoué. Vérifiez le nom du serveur et le port '
-        'dans l’URL, et que Passerelle fonctionne et est joignable depuis Combo.'
+    expect(section.locator('[data-step]')).to_have_count(7)
+    for name, status in steps.items():
+        step = section.locator(f'[data-step="{name}"]')
+        expect(step).to_have_class(f'phone-call-cell-check__step phone-call-cell-check__step--{status}')
+        label = section.get_attribute('data-text-status-' + status)
+        expect(step.locator('.phone-call-cell-check__status')).to_have_text(label)
+    if state == 'ok':
+        expect(section.locator('.phone-call-cell-check__step--ok')).to_have_count(7)
+    if state != 'failed':
+        expect(section.locator('.phone-call-cell-check__step--error')).to_have_count(0)
+    expect(settings_form.locator('.phone-call-cell-check__button')).to_be_enabled()
+
+
+def test_a_check_that_cannot_run_says_so_and_can_be_run_again(settings_form):
+    settings_form.route('**/check/', lambda route: route.fulfill(status=500, body='<h1>Server Error</h1>'))
+
+    settings_form.locator('.phone-call-cell-check__button').click()
+
+    section = settings_form.locator('.phone-call-cell-check')
+    expect(section).to_have_attribute('data-state', 'broken')
+    expect(section.locator('.phone-call-cell-check__summary')).to_have_text(
+        section.get_attribute('data-text-broken')
     )
+    expect(section.locator('[data-step]')).to_have_count(0)
+    expect(settings_form.locator('.phone-call-cell-check__button')).to_be_enabled()
 
 
-def test_wrong_slug_says_there_is_no_such_connector(settings_form, demo):
-    result = check_connection(settings_form, demo.url + '/phonecalls/ipbx-ancien/')
-
-    expect(step(result, 'answers')).to_have_text(f'Un serveur répond sur {demo.url.split("//")[1]}.')
-    expect(step(result, 'exists')).to_have_text(
-        'Passerelle n’a pas de connecteur de téléphonie « ipbx-ancien » à cette adresse (HTTP 404). Comparez '
-        'l’identifiant en fin d’URL avec celui de la page du connecteur dans Passerelle.'
-    )
-
-
-def test_an_address_that_is_not_a_phonecalls_connector_is_named_so(settings_form, demo):
-    result = check_connection(settings_form, demo.url + '/static/')
-
-    expect(step(result, 'phonecalls')).to_have_text(
-        'Le serveur répond, mais pas comme un connecteur de téléphonie. Vérifiez que l’URL est bien l’adresse '
-        'd’un connecteur de téléphonie, telle qu’affichée sur sa page dans Passerelle : …/phonecalls/<identifiant>/.'
-    )
-
-
-def test_unsigned_request_warns_then_says_why_passerelle_refused_it(settings_form, demo):
-    result = check_connection(settings_form, unknown_host_url(demo))
-
-    expect(result.locator('[data-step="credentials"] .phone-call-cell-check__status')).to_have_text(
-        'Attention'
-    )
-    expect(step(result, 'credentials')).to_contain_text('aucune clé d’API n’est saisie')
-    expect(step(result, 'access')).to_have_text(
-        'Passerelle a refusé la requête, qui ne portait ni signature ni clé (HTTP 403). Utilisez l’adresse d’un '
-        'service Passerelle connu pour que la requête soit signée, ou saisissez la clé d’API d’un utilisateur '
-        'd’API ayant l’accès à ce connecteur.'
-    )
-
-
-def test_wrong_key_says_what_to_check_in_passerelle(settings_form, demo):
-    result = check_connection(settings_form, unknown_host_url(demo), api_key='mauvaise-cle')
-
-    expect(step(result, 'credentials')).to_have_text(
-        'L’URL n’est pas sur un service Passerelle connu : la requête porte la clé d’API.'
-    )
-    expect(step(result, 'access')).to_have_text(
-        'Passerelle a refusé la clé d’API (HTTP 403) : aucun utilisateur d’API n’a cette clé, ou cet utilisateur '
-        'n’a pas l’accès à ce connecteur. Vérifiez dans Passerelle la clé de l’utilisateur d’API et son droit '
-        'd’accès (can_access) à ce connecteur.'
-    )
-
-
-def test_signature_not_granted_on_the_connector_names_the_api_user(settings_form, demo):
-    from passerelle.base.models import AccessRight
-
-    AccessRight.objects.filter(apiuser__username=SIGNATURE_ORIG).delete()
-
-    result = check_connection(settings_form, demo.url + '/phonecalls/ipbx/')
-
-    expect(step(result, 'exists')).to_have_text('Le connecteur « ipbx » existe.')
-    expect(step(result, 'access')).to_have_text(
-        f'Passerelle a refusé la requête signée au nom de « {SIGNATURE_ORIG} » (HTTP 403). Dans Passerelle, un '
-        f'utilisateur d’API de type de clé « signature » doit s’appeler « {SIGNATURE_ORIG} », avoir pour clé le '
-        'secret que ce Combo partage avec Passerelle, et avoir l’accès à ce connecteur (can_access).'
-    )
-
-
-def test_saving_an_unsigned_url_without_key_warns_but_saves(settings_form, demo):
+@pytest.mark.parametrize(
+    'url, state, shown',
+    [(None, 'ok', []), (CLOSED_PORT_URL, 'failed', ['answers'])],
+    ids=['working', 'broken'],
+)
+def test_saving_shows_the_check_of_the_saved_settings(settings_form, url, state, shown):
     from combo_phone_cell.models import PhoneCallCell
 
-    settings_form.fill('#id_connector_url', unknown_host_url(demo))
-    settings_form.get_by_role('button', name='Enregistrer').click()
+    if url:
+        settings_form.fill('#id_connector_url', url)
+        settings_form.fill('#id_api_key', 'abcdef')
+    settings_form.fill('#id_phone_call_check_extension', '42')
+    settings_form.locator('button.submit-button').click()
 
-    expect(settings_form.locator('.phone-call-cell-settings__warning')).to_contain_text(
-        'Attention : cette URL n’est pas sur un service Passerelle connu'
-    )
-    assert PhoneCallCell.objects.get(slug='telephonie').connector_url == unknown_host_url(demo)
+    saved = settings_form.locator('.phone-call-cell-saved-check')
+    expect(saved).to_have_attribute('data-state', state)
+    expect(saved.locator('[data-step]')).to_have_count(len(shown))
+    for name in shown:
+        expect(saved.locator(f'[data-step="{name}"]')).to_be_visible()
+    if state == 'ok':
+        expect(saved).not_to_have_attribute('role', 'alert')
+    else:
+        expect(saved).to_have_attribute('role', 'alert')
+        assert PhoneCallCell.objects.get(slug='telephonie').connector_url == url
 
 
-def test_form_is_laid_out_as_the_manager_s_and_titled_with_the_cell_s_name(settings_form):
+def test_form_is_laid_out_as_the_manager_s(settings_form):
     settings_form.set_viewport_size({'width': 1280, 'height': 1400})
 
     url = settings_form.locator('#id_connector_url')
@@ -181,5 +130,4 @@ def test_form_is_laid_out_as_the_manager_s_and_titled_with_the_cell_s_name(setti
     form_box = settings_form.locator('.phone-call-cell-settings').bounding_box()
     assert label.bounding_box()['y'] < url.bounding_box()['y'] < help_text.bounding_box()['y']
     assert url.bounding_box()['width'] > 0.9 * form_box['width']
-    expect(settings_form.locator('h2').first).to_have_text('Appel téléphonique (telephonie)')
     settings_form.screenshot(path='test-artifacts/settings-form.png', full_page=True)

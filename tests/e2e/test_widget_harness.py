@@ -266,6 +266,15 @@ class Harness(Cell):
             milliseconds -= step
             self.settle()
 
+    def expect_polls_every(self, *delays):
+        """For each of ``delays`` (ms) in turn: no poll until it has passed, then one."""
+        for delay in delays:
+            seen = len(self.poll.requests)
+            self.advance(delay - 1000)
+            assert len(self.poll.requests) == seen, 'polled before %d ms' % delay
+            self.advance(1000)
+            assert len(self.poll.requests) == seen + 1, 'no poll after %d ms' % delay
+
     def search_events(self):
         return self.page.evaluate('window.searchEvents')
 
@@ -306,8 +315,6 @@ def test_every_text_of_the_cell_is_translated_into_french():
         key for key in texts['en'] if not texts['fr'][key] or texts['fr'][key] == texts['en'][key]
     ]
     assert untranslated == []
-    assert texts['fr']['not-typed-paused'] == 'Numéro non saisi : recherche automatique suspendue.'
-    assert texts['fr']['internal'] == 'Appel interne du poste {caller}'
 
 
 def test_pop_types_search_value_and_fires_input_keyup_change(harness):
@@ -318,15 +325,6 @@ def test_pop_types_search_value_and_fires_input_keyup_change(harness):
     assert h.search_events() == [['input', '0143250135'], ['keyup', '0143250135'], ['change', '0143250135']]
     assert h.status.text_content() == h.sentence('call', '+33 1 43 25 01 35')
     assert h.cell_events('pop') == [{'value': '0143250135', 'callId': '1'}]
-
-
-def test_poll_asks_for_fresh_json_with_the_session(harness):
-    h = harness()
-    h.open()
-    request = h.poll.requests[0]
-    assert request.url == ORIGIN + '/api/phone-call-cell/7/poll/'
-    assert request.method == 'GET'
-    assert request.headers['accept'] == 'application/json'
 
 
 def test_next_call_is_popped_over_previous_search(harness):
@@ -386,14 +384,14 @@ def test_elapsed_time_follows_the_server_clock_when_the_browser_clock_is_wrong(h
 
 
 @pytest.mark.parametrize(
-    'language, expected, durations',
+    'language, expected',
     [
-        ('fr', ['09:05', 'hier 17:20', 'lun. 01/12 11:57'], ['2min 5s', '40s', '1h 2min 5s']),
-        ('en-GB', ['09:05', 'yesterday 17:20', 'Mon 01/12 11:57'], ['2m 5s', '40s', '1h 2m 5s']),
+        ('fr', ['09:05', 'hier 17:20', 'lun. 01/12 11:57']),
+        ('en-GB', ['09:05', 'yesterday 17:20', 'Mon 01/12 11:57']),
     ],
 )
 def test_recent_calls_say_the_day_when_not_today_and_the_duration_in_the_page_language(
-    harness, language, expected, durations
+    harness, language, expected
 ):
     h = harness()
     h.poll.recent = [
@@ -405,7 +403,10 @@ def test_recent_calls_say_the_day_when_not_today_and_the_duration_in_the_page_la
     times = h.element.locator('.phone-call-cell__recent-meta time:not(.phone-call-cell__recent-duration)')
     assert times.all_text_contents() == expected
     shown = h.element.locator('.phone-call-cell__recent-duration')
-    assert shown.all_text_contents() == durations
+    durations = shown.all_text_contents()
+    assert [re.findall(r'\d+', duration) for duration in durations] == [['2', '5'], ['40'], ['1', '2', '5']]
+    # Units written out by the browser, each after a space ("7 s", as French writes it).
+    assert all(re.fullmatch(r'(\D*\d+\s[^\W\d]+)+', duration) for duration in durations), durations
     assert shown.first.get_attribute('datetime') == 'PT125S'
 
 
@@ -490,33 +491,97 @@ def test_failed_polls_back_off_doubling_up_to_thirty_seconds(harness):
     h = harness()
     h.poll.failure = (502, {'err': 1, 'state': 'unavailable', 'err_desc': 'down', 'reason': 'timeout'})
     h.open()
-    for expected_delay in [4000, 8000, 16000, 30000, 30000]:
-        seen = len(h.poll.requests)
-        h.advance(expected_delay - 1000)
-        assert len(h.poll.requests) == seen, 'polled before %d ms' % expected_delay
-        h.advance(1000)
-        assert len(h.poll.requests) == seen + 1, 'no poll after %d ms' % expected_delay
+    h.expect_polls_every(4000, 8000, 16000, 30000, 30000)
     h.poll.failure = None
     h.advance(30000)
     h.expect_state('idle')
     assert h.cell_events('recovered') == [{'failures': 6}]
-    seen = len(h.poll.requests)
-    h.advance(2000)
-    assert len(h.poll.requests) == seen + 1
+    h.expect_polls_every(2000)
 
 
-@pytest.mark.parametrize('state, status', [('config_error', 502), ('signed_out', 403)])
-def test_states_a_person_must_fix_are_retried_once_a_minute(harness, state, status):
+def test_a_signed_out_agent_is_polled_once_a_minute(harness):
     h = harness()
-    h.poll.failure = (status, {'err': 1, 'state': state, 'err_desc': 'x'})
+    h.poll.failure = (403, {'err': 1, 'state': 'signed_out', 'err_desc': 'x'})
     h.open()
-    for _ in range(3):
-        seen = len(h.poll.requests)
-        h.advance(59000)
-        assert len(h.poll.requests) == seen
-        h.advance(1000)
-        assert len(h.poll.requests) == seen + 1
-    assert h.cell_events('error')[-1] == {'failures': 4, 'state': state, 'message': 'x'}
+    h.expect_polls_every(60000, 60000, 60000)
+    assert h.cell_events('error')[-1] == {'failures': 4, 'state': 'signed_out', 'message': 'x'}
+
+
+def test_a_misconfigured_cell_is_retried_every_five_seconds_and_pops_within_them_once_fixed(harness):
+    h = harness()
+    h.poll.failure = (502, {'err': 1, 'state': 'config_error', 'err_desc': 'x', 'notified': True})
+    h.open()
+    h.expect_state('config-error')
+    # However long it lasts: never a growing backoff.
+    h.expect_polls_every(*[5000] * 12)
+    h.poll.failure = None
+    h.poll.current = [make_call()]
+    h.advance(5000)
+    h.expect_state('call')
+    assert h.search.input_value() == '0143250135'
+
+
+@pytest.mark.parametrize(
+    'state, status, notified',
+    [
+        ('config_error', 502, True),
+        ('config_error', 502, False),
+        ('config_error', 502, 'yes'),
+        ('unavailable', 502, True),
+        ('unavailable', 504, False),
+    ],
+)
+def test_the_agent_reads_that_the_administrator_was_told_only_when_the_answer_says_so(
+    harness, state, status, notified
+):
+    h = harness()
+    h.poll.failure = (status, {'err': 1, 'state': state, 'err_desc': 'x', 'notified': notified})
+    h.open()
+    view = state.replace('_', '-')
+    h.expect_state(view)
+    key = view + '-notified' if notified is True else view
+    assert h.status.text_content() == h.text(key)
+    assert h.text(view + '-notified') != h.text(view)
+
+
+def test_link_restored_is_a_line_of_its_own_and_leaves_with_the_next_call(harness):
+    h = harness()
+    h.poll.failure = 'network'
+    h.open()
+    h.expect_state('unavailable')
+    h.poll.failure = None
+    h.advance(4000)
+    h.expect_state('idle')
+    lines = h.status.locator('.phone-call-cell__status-line')
+    assert lines.all_text_contents() == [h.text('recovered'), h.text('idle')]
+    h.poll.current = [make_call()]
+    h.advance(2000)
+    h.expect_state('call')
+    assert lines.all_text_contents() == [h.sentence('call', '01 43 25 01 35')]
+
+
+def test_the_poll_goes_through_the_elements_replaceable_fetch_method(harness):
+    h = harness()
+    h.open()
+    seen = len(h.poll.requests)
+    answer = {'err': 0, 'state': 'ok', 'data': {'extension': '42', 'current': [make_call()], 'recent': []}}
+    h.page.evaluate(
+        """(answer) => {
+        window.fetched = [];
+        document.querySelector('phone-call-cell').fetch = async (request) => {
+            window.fetched.push([request.url, request.headers.get('Accept'), request.credentials, request.cache]);
+            return new Response(JSON.stringify(answer), {headers: {'Content-Type': 'application/json'}});
+        };
+    }""",
+        answer,
+    )
+    h.advance(2000)
+    h.expect_state('call')
+    assert h.search.input_value() == '0143250135'
+    assert len(h.poll.requests) == seen
+    assert h.page.evaluate('window.fetched') == [
+        [ORIGIN + '/api/phone-call-cell/7/poll/', 'application/json', 'same-origin', 'no-store']
+    ]
 
 
 def test_hidden_tab_polls_slower_and_polls_at_once_when_visible(harness):
@@ -578,42 +643,41 @@ def test_unanswered_poll_is_abandoned_after_ten_seconds(harness):
     h.expect_state('idle')
 
 
-def test_removed_cell_stops_polling_and_its_clock(harness):
-    h = harness()
-    h.poll.current = [make_call()]
-    h.open()
-    h.page.evaluate(
-        "window.removedCell = document.querySelector('phone-call-cell');"
-        'window.cellHome = window.removedCell.parentNode; window.removedCell.remove()'
-    )
-    seen = len(h.poll.requests)
-    elapsed = h.page.evaluate("window.removedCell.querySelector('[data-role=elapsed]').textContent")
-    h.page.evaluate("document.dispatchEvent(new Event('visibilitychange'))")
-    h.advance(60000)
-    assert len(h.poll.requests) == seen
-    assert h.page.evaluate("window.removedCell.querySelector('[data-role=elapsed]').textContent") == elapsed
-    h.page.evaluate('window.cellHome.append(window.removedCell)')
-    h.settle()
-    assert len(h.poll.requests) == seen + 1
-
-
 @pytest.mark.parametrize(
     'hostile', HOSTILE_STRINGS, ids=['img', 'script', 'javascript-url', 'bidi', 'dollar', '10kB']
 )
-def test_hostile_caller_strings_are_inert(harness, hostile):
+def test_hostile_caller_colleague_and_transfer_strings_are_inert(harness, hostile):
     h = harness()
     h.poll.current = [make_call(call_id=9, caller_display=hostile, search_value=hostile)]
     h.poll.recent = [
-        ended(make_call(call_id=8, caller_display=hostile, search_value=hostile, minutes_ago=5), 20)
+        ended(
+            make_call(
+                call_id=8,
+                caller_display=hostile,
+                search_value=hostile,
+                transferred_from=hostile,
+                minutes_ago=5,
+            ),
+            20,
+        )
     ]
     h.open()
     assert h.search.input_value() == hostile
     assert h.status.text_content() == h.sentence('call', hostile)
     assert h.status.locator('bdi').text_content() == hostile
     assert h.element.locator('.phone-call-cell__recent-caller').text_content() == hostile
-    assert h.element.locator('img, script, a, iframe').count() == 0
     h.element.locator('.phone-call-cell__recent-item button').click()
-    h.settle()
+    h.poll.current = [
+        colleague_call(
+            caller_display=hostile, on_call_with={'caller_display': hostile, 'search_value': hostile}
+        )
+    ]
+    h.advance(2000)
+    assert h.status.locator('bdi').all_text_contents() == [hostile, hostile, hostile]
+    h.poll.current = [make_call(call_id=6, transferred_from=hostile)]
+    h.advance(2000)
+    assert h.status.locator('bdi').all_text_contents() == ['01 43 25 01 35', hostile]
+    assert h.element.locator('img, script, a, iframe').count() == 0
     assert h.dialogs == []
     assert h.page.evaluate('window.pwned') is None
     assert h.page.locator('body img').count() == 0
@@ -631,21 +695,16 @@ def test_ten_kilobyte_caller_stays_within_a_420_pixel_cell(harness):
     assert h.element.bounding_box()['width'] <= 420
 
 
-def test_pop_does_not_take_focus_from_the_field_the_agent_types_in(harness):
-    h = harness()
-    h.open()
-    h.page.locator('#notes').fill('Rappeler Mme Martin')
-    h.poll.current = [make_call()]
-    h.advance(2000)
-    assert h.search.input_value() == '0143250135'
-    assert h.page.evaluate('document.activeElement.id') == 'notes'
-
-
-def test_pop_focuses_the_search_input_when_the_agent_is_not_typing(harness):
+def test_pop_focuses_the_search_input_unless_the_agent_is_typing_elsewhere(harness):
     h = harness()
     h.poll.current = [make_call()]
     h.open()
     assert h.page.evaluate('document.activeElement.id') == 'combo-search-input-3'
+    h.page.locator('#notes').fill('Rappeler Mme Martin')
+    h.poll.current = [make_call(call_id=2, caller_display='06 12 34 56 78', search_value='0612345678')]
+    h.advance(2000)
+    assert h.search.input_value() == '0612345678'
+    assert h.page.evaluate('document.activeElement.id') == 'notes'
 
 
 def test_agent_without_extension_is_polled_slowly_and_the_cell_works_once_one_is_set(harness):
@@ -653,12 +712,9 @@ def test_agent_without_extension_is_polled_slowly_and_the_cell_works_once_one_is
     h.poll.extension = None
     h.open()
     h.expect_state('no-extension')
-    seen = len(h.poll.requests)
-    h.advance(9000)
-    assert len(h.poll.requests) == seen, 'an agent without extension is polled every 10 s'
     h.poll.extension = '43'
     h.poll.current = [make_call()]
-    h.advance(1000)
+    h.expect_polls_every(10000)
     h.expect_state('call')
     assert h.role('extension').text_content() == '43'
     assert h.search.input_value() == '0143250135'
@@ -685,9 +741,13 @@ def forms_harness(harness, forms=None):
     return h
 
 
-def test_forms_are_fetched_once_on_the_first_call_and_link_to_the_phone_channel(harness):
+def test_forms_are_fetched_once_on_the_first_external_call_and_link_to_the_phone_channel(harness):
     h = forms_harness(harness)
+    h.poll.current = [make_call(call_id=3, kind='internal', caller_display='1234', search_value=None)]
     h.open()
+    h.advance(2000)
+    # An internal call offers no form.
+    assert h.role('forms').is_hidden()
     assert h.forms.requests == []
     h.poll.current = [make_call()]
     h.advance(2000)
@@ -723,15 +783,6 @@ def test_forms_stay_offered_for_the_configured_time_after_hang_up(harness):
     assert h.role('forms').is_visible()
     h.advance(1000)
     assert h.role('forms').is_hidden()
-
-
-def test_internal_call_offers_no_form(harness):
-    h = forms_harness(harness)
-    h.poll.current = [make_call(kind='internal', caller_display='1234', search_value=None)]
-    h.open()
-    h.advance(2000)
-    assert h.role('forms').is_hidden()
-    assert h.forms.requests == []
 
 
 def test_many_forms_get_a_filter_usable_with_the_keyboard(harness):
@@ -780,3 +831,168 @@ def test_forms_that_cannot_be_listed_hide_the_section_and_the_pop_still_works(ha
     h.expect_state('call')
     assert h.search.input_value() == '0143250135'
     assert h.element.locator('a').count() == 0
+
+
+# A new call that the cell does not type, after it typed an external caller's number.
+NOT_TYPED = {
+    'withheld': {'kind': 'withheld', 'caller_display': None, 'search_value': None},
+    'internal': {'kind': 'internal', 'caller_display': '43', 'search_value': None},
+    'unreadable': {'kind': 'unreadable', 'caller_display': 'O1 43 25 O1 35', 'search_value': None},
+    'no-search-value': {'kind': 'external', 'caller_display': '01 43 25 01 36', 'search_value': None},
+    'paused': {'caller_display': '06 12 34 56 78', 'search_value': '0612345678'},
+}
+CLEARED = [['input', ''], ['keyup', ''], ['change', '']]
+
+
+@pytest.mark.parametrize('kind', NOT_TYPED)
+def test_a_call_not_typed_empties_the_search_the_cell_typed_for_the_previous_caller(harness, kind):
+    h = harness()
+    first = make_call(call_id=1, minutes_ago=2)
+    h.poll.current = [first]
+    h.open()
+    assert h.search.input_value() == '0143250135'
+    h.poll.current = []
+    h.poll.recent = [ended(first, 60)]
+    h.advance(2000)
+    h.expect_state('ended')
+    # After a hang-up the citizen stays on screen, until the next call.
+    assert h.search.input_value() == '0143250135'
+    if kind == 'paused':
+        h.role('pause').check()
+    h.poll.current = [make_call(call_id=2, **NOT_TYPED[kind])]
+    h.advance(2000)
+    h.expect_state('call')
+    assert h.search.input_value() == ''
+    assert h.search_events()[-3:] == CLEARED
+    assert h.cell_events('pop') == [{'value': '0143250135', 'callId': '1'}]
+
+
+def test_a_withheld_call_right_after_another_without_a_hang_up_between_empties_the_search(harness):
+    h = harness()
+    h.poll.current = [make_call(call_id=1)]
+    h.open()
+    h.poll.current = [make_call(call_id=2, **NOT_TYPED['withheld'])]
+    h.advance(2000)
+    assert h.search.input_value() == ''
+    assert h.search_events()[-3:] == CLEARED
+
+
+def test_what_the_agent_typed_is_never_emptied_by_a_call(harness):
+    h = harness()
+    h.poll.current = [make_call(call_id=1)]
+    h.open()
+    h.search.fill('Martin')
+    typed = h.search_events()
+    for call_id, kind in enumerate(['withheld', 'internal', 'unreadable'], start=2):
+        h.poll.current = [make_call(call_id=call_id, **NOT_TYPED[kind])]
+        h.advance(2000)
+        h.expect_state('call')
+        assert h.search.input_value() == 'Martin'
+    assert h.search_events() == typed
+
+
+def test_a_number_searched_from_the_cell_on_request_is_emptied_by_the_next_call_too(harness):
+    h = harness()
+    h.poll.recent = [ended(make_call(call_id=1, minutes_ago=20), 60)]
+    h.open()
+    h.element.locator('.phone-call-cell__recent-item button').click()
+    assert h.search.input_value() == '0143250135'
+    h.poll.current = [make_call(call_id=2, **NOT_TYPED['internal'])]
+    h.advance(2000)
+    assert h.search.input_value() == ''
+
+
+def test_an_empty_search_is_left_alone_by_a_call_not_typed(harness):
+    h = harness()
+    h.open()
+    h.poll.current = [make_call(call_id=2, **NOT_TYPED['withheld'])]
+    h.advance(2000)
+    h.expect_state('call')
+    assert h.search_events() == []
+
+
+ANNOUNCED = {'caller_display': '01 43 25 01 35', 'search_value': '0143250135'}
+
+
+def colleague_call(**overrides):
+    """Extension 42 calls this agent while on a call with a citizen (an attended transfer being announced)."""
+    call = {
+        'call_id': 5,
+        'kind': 'internal',
+        'caller_display': '42',
+        'search_value': None,
+        'on_call_with': ANNOUNCED,
+    }
+    return make_call(**dict(call, **overrides))
+
+
+def test_a_colleague_on_a_call_is_announced_with_the_citizen_searched_only_on_request_while_it_lasts(
+    harness,
+):
+    h = harness()
+    h.poll.current = [colleague_call()]
+    h.open()
+    h.expect_state('call')
+    lines = h.status.locator('.phone-call-cell__status-line')
+    assert lines.all_text_contents() == [
+        h.sentence('internal', '42'),
+        h.text('on-call-with').replace('{extension}', '42').replace('{caller}', '01 43 25 01 35'),
+    ]
+    assert lines.nth(1).locator('bdi').all_text_contents() == ['42', '01 43 25 01 35']
+    h.advance(4000)
+    assert h.search.input_value() == ''
+    assert h.search_events() == []
+    h.role('search-on-call-with').click()
+    assert h.search.input_value() == '0143250135'
+    assert h.search_events() == [['input', '0143250135'], ['keyup', '0143250135'], ['change', '0143250135']]
+    # The colleague hangs up with the citizen: their line goes.
+    h.poll.current = [colleague_call(on_call_with=None)]
+    h.advance(2000)
+    assert h.status.text_content() == h.sentence('internal', '42')
+    assert h.role('search-on-call-with').is_hidden()
+    # On a call with a number that cannot be typed: announced, no search offered.
+    h.poll.current = [colleague_call(on_call_with={'caller_display': '01 43 25 01 35', 'search_value': None})]
+    h.advance(2000)
+    assert lines.count() == 2
+    assert h.role('search-on-call-with').is_hidden()
+
+
+def test_a_transferred_call_says_which_colleague_handed_it_over_and_is_typed(harness):
+    h = harness()
+    h.poll.current = [make_call(transferred_from='42')]
+    h.open()
+    assert h.status.locator('.phone-call-cell__status-line').all_text_contents() == [
+        h.sentence('call', '01 43 25 01 35'),
+        h.text('transferred').replace('{extension}', '42'),
+    ]
+    assert h.search.input_value() == '0143250135'
+
+
+def test_an_unreadable_caller_is_never_announced_as_a_number(harness):
+    h = harness()
+    h.poll.current = [make_call(kind='unreadable', caller_display='O1 43 25 O1 35', search_value=None)]
+    h.open()
+    h.expect_state('call')
+    assert h.status.text_content() == h.text('unreadable')
+    assert h.status.locator('bdi').count() == 0
+    quoted = h.text('unreadable-caller').replace('{caller}', 'O1 43 25 O1 35')
+    assert quoted != 'O1 43 25 O1 35'
+    assert h.role('received').locator('bdi').text_content() == quoted
+    assert h.role('typed').text_content() == h.text('not-typed-unreadable')
+    assert h.search.input_value() == ''
+
+
+@pytest.mark.parametrize('kind', ['internal', 'withheld', 'unreadable', 'fax'])
+def test_the_browser_types_only_an_external_callers_number_whatever_the_answer_claims(harness, kind):
+    # A wrong or newer poll view claiming a search value for another kind of call.
+    claimed = {'kind': kind, 'caller_display': '01 43 25 01 35', 'search_value': '0143250135'}
+    h = harness()
+    h.poll.current = [make_call(call_id=2, **claimed)]
+    h.poll.recent = [ended(make_call(call_id=1, minutes_ago=5, **claimed), 20)]
+    h.open()
+    h.expect_state('call')
+    h.advance(2000)
+    assert h.search.input_value() == ''
+    assert h.cell_events('pop') == []
+    assert h.role('search-now').is_hidden()
+    assert h.element.locator('.phone-call-cell__recent-item button').count() == 0

@@ -1,13 +1,22 @@
 """Fixtures shared by the stand-ins' tests (run with ``--ds tests.hosts.settings``)."""
 
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.core.cache import cache
 
 
+@pytest.fixture(scope='session')
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    # On SQLite, a file rather than memory: a second process (a second worker of the host) shares it.
+    database = settings.DATABASES['default']
+    if database['ENGINE'] == 'django.db.backends.sqlite3':
+        database.setdefault('TEST', {})['NAME'] = str(tmp_path_factory.mktemp('database') / 'hosts.sqlite3')
+
+
 @pytest.fixture(autouse=True)
 def clear_cache():
-    # Signature nonces live in the cache, which outlives the test database.
+    # The hosts' caches outlive the test database.
     cache.clear()
 
 

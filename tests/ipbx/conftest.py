@@ -27,7 +27,7 @@ import types
 import pytest
 import requests
 
-from tests.ipbx import lab
+from tests.ipbx import day, lab
 from tests.ipbx.publik import Publik
 
 API_KEY = lab.DEMO_API_KEY
@@ -44,13 +44,14 @@ FIGURES = {}
 def pytest_configure(config):
     config.addinivalue_line(
         'markers',
-        'ipbx_order(when): "early" or "late" in the session; the phantom-call test makes its call early '
-        'and checks it late, so that the minute it waits overlaps the other tests',
+        'ipbx_order(when): "early", "late" or "last" in the session; the phantom-call test makes its call '
+        'early and checks it late, so that the minute it waits overlaps the other tests; the day replay '
+        "comes last, when no earlier call is left on an agent's screen",
     )
 
 
 def pytest_collection_modifyitems(items):
-    rank = {'early': 0, 'late': 2}
+    rank = {'early': 0, 'late': 2, 'last': 3}
 
     def position(item):
         marker = item.get_closest_marker('ipbx_order')
@@ -137,6 +138,33 @@ def set_max_call_duration(demo, database, minutes):
     assert result.returncode == 0, result.stderr
 
 
+class Agent(day.Agent):
+    """An agent logged in to the portal, reading their cell's poll answer as their browser does."""
+
+    def wait_current(self, check, what, timeout=15):
+        """Wait until ``check(current calls)`` is true; return the current calls."""
+        seen = []
+
+        def matches():
+            seen[:] = [self.poll()['current']]
+            return check(seen[0])
+
+        try:
+            wait_until(matches, timeout, what)
+        except AssertionError as error:
+            raise AssertionError('%s; last seen: %r' % (error, seen[0] if seen else None)) from None
+        return seen[0]
+
+
+@pytest.fixture(scope='session')
+def agents(sip_lab):
+    """The demo's agents logged in: ``agents['42']`` (agent), ``agents['43']`` (agent2)."""
+    return {
+        '42': Agent(sip_lab.demo.url, 'agent', 'agent'),
+        '43': Agent(sip_lab.demo.url, 'agent2', 'agent2'),
+    }
+
+
 @pytest.fixture
 def publik(sip_lab):
     """The proxy in front of the demo's connector, prompt and up at the start of each test."""
@@ -157,7 +185,32 @@ def place_calls(sip_lab):
 
     yield place_calls
     for process in started:
+        if process.running():
+            # A test that failed midway: hang up what is still up, so that
+            # its calls do not stay on the next tests' agents' screens.
+            for index in range(len(process.call_ids)):
+                process.hang_up(index)
+            try:
+                process.wait(10)
+            except lab.LabError:
+                pass
         process.stop()
+    assert_all_stopped(started)
+
+
+@pytest.fixture
+def register_phone(sip_lab):
+    """Register one more SIPp phone (an agent or a voicemail) for the test; stopped after it."""
+    started = []
+
+    def register_phone(ext):
+        phone = lab.Phone(sip_lab.workdir, ext, sip_lab.sip_port)
+        started.append(phone)
+        return phone
+
+    yield register_phone
+    for phone in started:
+        phone.stop()
     assert_all_stopped(started)
 
 

@@ -207,6 +207,42 @@ def sip_request(method, target_port, call_id, request_uri=None, timeout=None, he
         return data.split(b'\r\n', 1)[0].decode(errors='replace')
 
 
+def requests_received(messages_log, method, call_id):
+    """How many ``method`` requests of the call ``call_id`` a SIPp received, from its message trace."""
+    try:
+        trace = pathlib.Path(messages_log).read_text(errors='replace')
+    except OSError:
+        return 0
+    count = 0
+    for message in trace.split('\n-----'):
+        lines = [line.strip() for line in message.splitlines()]
+        if (
+            any(line.startswith('UDP message received') for line in lines)
+            and any(line.startswith(method + ' ') for line in lines)
+            and 'Call-ID: %s' % call_id in lines
+        ):
+            count += 1
+    return count
+
+
+def blind_target(ext):
+    """The Refer-To of a blind transfer to extension ``ext``."""
+    return '<sip:%s@%s>' % (ext, HOST)
+
+
+def attended_target(ext, call_id, to_tag, from_tag):
+    """The Refer-To of an attended transfer to ``ext``, replacing the consultation call ``call_id``
+    (RFC 3891's Replaces, escaped as a URI header: "@", ";" and "=")."""
+    replaces = '%s;to-tag=%s;from-tag=%s' % (call_id, to_tag, from_tag)
+    escaped = replaces.replace('@', '%40').replace(';', '%3B').replace('=', '%3D')
+    return '<sip:%s@%s?Replaces=%s>' % (ext, HOST, escaped)
+
+
+def transferred_call_id(call_id):
+    """The SIP Call-ID of the call a transferred caller places to the transfer target (see call.xml)."""
+    return 'xfer///%s' % call_id
+
+
 def hang_up(port, call_id):
     """Tell the SIPp phone listening on ``port`` to hang up the call ``call_id`` (see the module docstring)."""
     sip_request('INFO', port, call_id, headers=['X-Lab: hang up'])
@@ -272,8 +308,15 @@ class Phone(Process):
         self.port = free_port(socket.SOCK_DGRAM)
         self.workdir = pathlib.Path(workdir)
         name = 'phone-%s' % ext
+        # -callid_slash_ign: a transferred call ("xfer///<Call-ID>") is a call
+        # of its own for the phone, not the original call again.
         argv = sipp_argv(
-            workdir, name, 'agent.xml', max_calls=100000, timeout=timeout, extra=['-p', self.port]
+            workdir,
+            name,
+            'agent.xml',
+            max_calls=100000,
+            timeout=timeout,
+            extra=['-p', self.port, '-callid_slash_ign'],
         )
         super().__init__(name, argv, self.workdir / ('%s.log' % name))
         self.actions_log = self.workdir / ('%s-actions.log' % name)
@@ -310,6 +353,29 @@ class Phone(Process):
         """The agent hangs up the call ``call_id`` (a BYE from this phone)."""
         hang_up(self.port, call_id)
 
+    def ringing(self):
+        """``{call_id: time the phone started ringing}`` for the calls placed with the ``wait`` mode."""
+        return read_action_times(self.actions_log, 'ringing')
+
+    def pick_up(self, call_id):
+        """The agent picks up the ringing call ``call_id`` (placed with the ``wait`` mode)."""
+        sip_request('INFO', self.port, call_id, headers=['X-Lab: answer'])
+
+    def received(self, method, call_id):
+        """How many ``method`` requests of the call ``call_id`` the phone received (CANCEL, INVITE...)."""
+        return requests_received(self.messages_log, method, call_id)
+
+    def hold(self, call_id):
+        """The agent puts the call ``call_id`` on hold (a re-INVITE from this phone)."""
+        sip_request('INFO', self.port, call_id, headers=['X-Lab: hold'])
+
+    def transfer(self, call_id, refer_to):
+        """The agent transfers the call ``call_id`` to ``refer_to`` (a REFER from this phone).
+
+        ``refer_to``: ``blind_target(ext)`` or ``attended_target(ext, consultation)``.
+        """
+        sip_request('INFO', self.port, call_id, headers=['X-Lab: refer', 'X-Lab-Refer-To: %s' % refer_to])
+
     def answers(self):
         """``{call_id: time the phone sent its 200 OK}`` (Unix time), from the phone's log."""
         return read_action_times(self.actions_log, 'answer')
@@ -337,6 +403,11 @@ class Phone(Process):
 class Calls(Process):
     """One SIPp caller placing ``calls`` (``(caller, display_name, extension)`` tuples) at once.
 
+    A tuple may have a fourth item, a delay in milliseconds: the call is then
+    placed that long after SIPp started (a whole day from one SIPp); and a
+    fifth, what the agent's phone does (``answer``, the default, or ``wait``
+    to be picked up with ``Phone.pick_up``: see agent.xml).
+
     ``scenario``: ``call.xml`` (answered, lasts until hung up), ``call-busy.xml``
     or ``call-cancel.xml``. The calls' SIP Call-IDs are known in advance:
     SIPp numbers its calls from 1 and writes ``<number>-<pid>@<ip>``.
@@ -352,10 +423,7 @@ class Calls(Process):
         name = 'caller-%d' % Calls.counter
         csv_path = self.workdir / ('%s.csv' % name)
         csv_path.write_text(
-            'SEQUENTIAL\n'
-            + ''.join(
-                '%s;%s;%s\n' % (caller, quote_display(display), ext) for caller, display, ext in self.calls
-            ),
+            'SEQUENTIAL\n' + ''.join('%s;%s;%s;%d;%s\n' % (call_fields(call)) for call in self.calls),
             encoding='utf-8',
         )
         count = len(self.calls)
@@ -365,7 +433,51 @@ class Calls(Process):
         )
         super().__init__(name, argv, self.workdir / ('%s.log' % name))
         self.actions_log = self.workdir / ('%s-actions.log' % name)
+        self.messages_log = self.workdir / ('%s-messages.log' % name)
         self.call_ids = ['%d-%d@%s' % (number, self.pid, HOST) for number in range(1, count + 1)]
+
+    def from_tag(self, index=0):
+        """The caller's tag (From) in call number ``index``, as call.xml writes it."""
+        return '%dSIPpTag00%d' % (self.pid, index + 1)
+
+    def to_tag(self, index=0):
+        """The agent's tag (To) in the answered call number ``index``, or None before the answer."""
+        try:
+            text = self.actions_log.read_text(errors='replace')
+        except OSError:
+            return None
+        for line in text.splitlines():
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == 'to-tag' and parts[1] == self.call_ids[index]:
+                return parts[2]
+        return None
+
+    def received(self, method, index=0):
+        """How many ``method`` requests of call number ``index`` the caller received (INVITE: re-INVITEs)."""
+        return requests_received(self.messages_log, method, self.call_ids[index])
+
+    def transferred(self):
+        """``{call_id: time the transfer target answered}`` (Unix time), for the calls transferred so far."""
+        return read_action_times(self.actions_log, 'transferred')
+
+    def final_answer(self, index=0):
+        """The status line of the last final answer (2xx to 6xx) received to the INVITE of call ``index``, or None."""
+        try:
+            trace = self.messages_log.read_text(errors='replace')
+        except OSError:
+            return None
+        answer = None
+        for message in trace.split('\n-----'):
+            lines = [line.strip() for line in message.splitlines()]
+            if (
+                any(line.startswith('UDP message received') for line in lines)
+                and 'Call-ID: %s' % self.call_ids[index] in lines
+                and any(line.startswith('CSeq:') and line.endswith(' INVITE') for line in lines)
+            ):
+                status = next((line for line in lines if line.startswith('SIP/2.0 ')), None)
+                if status and not status.startswith('SIP/2.0 1'):
+                    answer = status[len('SIP/2.0 ') :]
+        return answer
 
     def hang_up(self, index=0):
         """The caller of call number ``index`` hangs up (a BYE from the caller's SIPp)."""
@@ -387,22 +499,37 @@ class Calls(Process):
             )
 
 
+def call_fields(call):
+    """``(caller, quoted display name, extension, delay in ms, agent's phone mode)`` of a ``Calls`` tuple."""
+    caller, display, ext, *rest = call
+    delay_ms, mode = (list(rest) + [0, 'answer'][len(rest) :])[:2]
+    return caller, quote_display(display), ext, delay_ms, mode
+
+
 def quote_display(display):
     return '"%s"' % display if display else ''
 
 
 def read_action_times(path, word):
     """Read the ``<log>`` lines ``<word> <call-id> <date>\\t<time>\\t<unix time>`` that the scenarios write."""
-    times = {}
+    return read_actions(path).get(word, {})
+
+
+def read_actions(path):
+    """Every timed ``<log>`` line of a scenario's log: ``{word: {call_id: unix time}}``."""
+    actions = {}
     try:
         text = pathlib.Path(path).read_text(errors='replace')
     except OSError:
-        return times
+        return actions
     for line in text.splitlines():
         parts = line.split()
-        if len(parts) >= 5 and parts[0] == word:
-            times[parts[1]] = float(parts[-1])
-    return times
+        if len(parts) >= 5:
+            try:
+                actions.setdefault(parts[0], {})[parts[1]] = float(parts[-1])
+            except ValueError:
+                continue
+    return actions
 
 
 class DemoServer(Process):
@@ -540,7 +667,7 @@ def run_call(caller, ext, sip_port, hold):
                 end = 0 if answered else end
                 hold = 0
         if not answered:
-            print('no answer (is make ipbx-demo running?); see %s' % workdir, file=sys.stderr)
+            print(unanswered_call_message(call.final_answer(), ext, sip_port, workdir), file=sys.stderr)
             return 1
         if call.running():
             call.hang_up()
@@ -549,6 +676,26 @@ def run_call(caller, ext, sip_port, hold):
         return 0 if code == 0 else 1
     finally:
         call.stop()
+
+
+def unanswered_call_message(final_answer, ext, sip_port, workdir):
+    """What ``make call`` says of a call that was not answered, from the SIP server's final answer."""
+    if final_answer is None:
+        return 'no answer from the SIP server on %s:%d (is make ipbx-demo running?); see %s' % (
+            HOST,
+            sip_port,
+            workdir,
+        )
+    if final_answer.startswith('404'):
+        return (
+            'the SIP server answered "%s": no phone is registered as extension %s (make ipbx-demo registers %s)'
+            % (
+                final_answer,
+                ext,
+                ' and '.join(DEMO_EXTENSIONS),
+            )
+        )
+    return 'the call was not answered: the SIP server answered "%s"; see %s' % (final_answer, workdir)
 
 
 def main(argv=None):

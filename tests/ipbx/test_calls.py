@@ -1,7 +1,11 @@
 """Real SIP calls through Kamailio: what Publik records for each way a call can go."""
 
+import subprocess
+import sys
+
 import pytest
 
+from tests.ipbx import lab
 from tests.ipbx.conftest import (
     calls_of,
     current_call,
@@ -49,6 +53,24 @@ def test_a_call_hung_up_by_the_agent_is_closed_with_the_caller_and_extension_of_
     assert recorded(sip_lab, '43', call_id) == [closed]
     stop = publik.wait_answered(call_id, 'call-stop')[0]
     assert (stop.params['caller'], stop.params['callee']) == ('0140000002', '43')
+
+
+def test_a_call_put_on_hold_goes_on_without_a_stop(sip_lab, publik, place_calls, agents):
+    call = place_calls([('0143250135', 'Camille Martin', '42')])
+    call_id = call.call_ids[0]
+    current_call(sip_lab, '42', call_id)
+
+    sip_lab.phones['42'].hold(call_id)
+    wait_until(lambda: call.received('ACK'), 10, "the hold's re-INVITE answered and acknowledged")
+    # Anything the re-INVITE queued is sent before the next call's webhooks.
+    wait_for_sentinel_call(sip_lab, place_calls, publik, '43')
+
+    assert [hook.event for hook in publik.hits(call_id)] == ['call-start']
+    assert [shown['search_value'] for shown in agents['42'].poll()['current']] == ['0143250135']
+    call.hang_up()
+    call.finish()
+    finished_call(sip_lab, '42', call_id)
+    assert [hook.event for hook in publik.hits(call_id)] == ['call-start', 'call-stop']
 
 
 def test_a_call_to_a_busy_agent_sends_nothing(sip_lab, publik, place_calls):
@@ -167,3 +189,16 @@ def test_every_process_of_the_lab_listens_on_127_0_0_1_only(sip_lab, place_calls
     call.hang_up()
     call.finish()
     finished_call(sip_lab, '42', call_id)
+
+
+def test_make_call_to_an_extension_no_phone_registered_says_what_the_sip_server_answered(sip_lab):
+    # What `make call` runs; 39 is no phone's extension and no group.
+    command = [sys.executable, '-m', 'tests.ipbx.lab', 'call', '--caller', '0143250135', '--ext', '39']
+    command += ['--sip-port', str(sip_lab.sip_port), '--hold', '1']
+    result = subprocess.run(command, cwd=lab.ROOT, capture_output=True, text=True, timeout=90)
+
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        'the SIP server answered "404 Not Found": no phone is registered as extension 39 '
+        '(make ipbx-demo registers 42 and 43)'
+    )

@@ -271,13 +271,15 @@ class Gunicorn:
     ``database`` overrides keys of the default database: the name, host and
     port of the test database pytest-django created (possibly through a
     proxy), or the path of its SQLite file (``served_database()``).
+    ``refusal_pause`` (seconds) widens the races of the call lifecycle (see
+    ``wsgi.py``).
     Used as a context manager, it is ready inside the block and stopped after.
     The error log, with the workers' output, is kept at ``log_path`` for the
     tests to read. There is no access log: it would hold the API keys of the
     query strings (docs/security.rst).
     """
 
-    def __init__(self, database, log_path, workers=3, threads=4, conn_max_age=0):
+    def __init__(self, database, log_path, workers=3, threads=4, conn_max_age=0, refusal_pause=0):
         self.port = free_port()
         self.url = f'http://127.0.0.1:{self.port}'
         self.log_path = log_path
@@ -285,6 +287,7 @@ class Gunicorn:
         env.update(
             DJANGO_SETTINGS_MODULE='tests.settings.passerelle',
             PHONECALLS_WSGI_DATABASE=json.dumps({**database, 'CONN_MAX_AGE': conn_max_age}),
+            PHONECALLS_WSGI_REFUSAL_PAUSE=str(refusal_pause),
             PYTHONPATH=str(ROOT),
         )
         command = [

@@ -5,6 +5,8 @@ import logging
 
 import pytest
 from django.utils import timezone
+from hypothesis import given
+from hypothesis import strategies as st
 
 from passerelle_phonecalls.calls import is_secret_parameter
 from passerelle_phonecalls.models import Call
@@ -41,6 +43,8 @@ def test_call_start_of_the_reference_text_opens_a_call(app, connector):
             'end': None,
             'duration': None,
             'details': {},
+            'on_call_with': None,
+            'transferred_from': None,
         },
     }
 
@@ -178,6 +182,26 @@ CREDENTIAL_LOOKING_NAMES = [
     'X-Auth-Token',
     'api_key',
     'client_secret',
+    # Whatever their case.
+    'pIN',
+    'PaSS',
+    'sIG',
+    'PiN',
+    'pAsS',
+    'x_PaSS',
+    'PINCODE',
+    'userPin',
+    # The longer list.
+    'pincode',
+    'passcode',
+    'otp',
+    'jwt',
+    'pw',
+    'bearer',
+    'hmac',
+    'access_code',
+    'Access-Code',
+    'pin.code',
 ]
 
 
@@ -199,9 +223,65 @@ def test_call_start_keeps_ordinary_names_that_contain_a_credential_word():
         'passage',
         'bypass_queue',
         'compass',
+        'typewriter',
+        'laptop',
+        'footprint',
     ]
-    # Whole-word matching keeps them: "pin", "sig" and "pass" are not their words.
+    # Whole-word matching keeps them: "pin", "sig", "pass", "pw" and "otp" are not their words.
     assert not [name for name in names if is_secret_parameter(name)]
+
+
+# A credential's name as an IPBX's template may write it: any case, any separators.
+SEPARATORS = st.sampled_from(['_', '-', '.', ' ', '__', ':', '/', '2'])
+CREDENTIAL_NAMES = st.sampled_from(
+    [
+        ['pin'],
+        ['pin', 'code'],
+        ['pass', 'code'],
+        ['otp'],
+        ['jwt'],
+        ['pw'],
+        ['bearer'],
+        ['hmac'],
+        ['access', 'code'],
+        ['pass'],
+        ['sig'],
+        ['password'],
+        ['api', 'key'],
+        ['auth', 'token'],
+        ['secret'],
+    ]
+)
+AFFIXES = st.sampled_from(['', 'x', 'sip', 'user', 'agent', 'X', 'Sip'])
+ORDINARY_NAMES = st.sampled_from(
+    ['shipping', 'signal', 'design', 'opinion', 'typewriter', 'spinner', 'passage', 'compass', 'laptop']
+)
+
+
+def any_case(draw, word):
+    return ''.join(char.upper() if draw(st.booleans()) else char for char in word)
+
+
+@given(data=st.data(), words=CREDENTIAL_NAMES, prefix=AFFIXES, suffix=AFFIXES)
+def test_credential_names_are_dropped_whatever_their_case_and_separators(data, words, prefix, suffix):
+    cased = [any_case(data.draw, word) for word in words]
+    name = data.draw(SEPARATORS).join(cased)
+    if prefix:
+        name = prefix + data.draw(SEPARATORS) + name
+    if suffix:
+        name = name + data.draw(SEPARATORS) + suffix
+    assert is_secret_parameter(name), name
+
+
+@given(word=ORDINARY_NAMES, case=st.sampled_from([str.lower, str.upper, str.capitalize]), data=st.data())
+def test_ordinary_names_holding_a_short_credential_word_are_kept_in_any_case(word, case, data):
+    name = case(word)
+    prefix, suffix = data.draw(AFFIXES), data.draw(AFFIXES)
+    if prefix:
+        name = prefix + data.draw(SEPARATORS) + name
+    if suffix:
+        name = name + data.draw(SEPARATORS) + suffix
+    assert not is_secret_parameter(name), name
 
 
 def test_call_start_never_echoes_nor_stores_nor_logs_the_api_key(app, caplog):

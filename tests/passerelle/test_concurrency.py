@@ -15,6 +15,7 @@ from django.test import Client
 from django.utils import timezone
 
 from passerelle_phonecalls.models import Call, PhoneCalls
+from passerelle_phonecalls.privacy import erase_calls_of_number
 
 pytestmark = pytest.mark.django_db
 
@@ -87,6 +88,99 @@ def test_start_losing_the_race_to_a_start_and_its_stop_answers_that_call_finishe
     assert (call, created) == (raced[0], False)
     assert call.end is not None
     assert list(Call.objects.all()) == raced
+
+
+@pytest.fixture
+def erasure_racing(connector, call_factory):
+    """Make every lookup of a start or stop lose its call to another event then to an erasure.
+
+    After each lookup of the pair's open call, another event of the same
+    caller stores its call (so this event's insert is refused), and an
+    erasure of the number deletes it before this event can read it: the
+    worst interleaving an erasure storm can produce, in every round.
+    ``erasure_racing(rounds)`` does it in the first ``rounds`` rounds only.
+    """
+    original_open_call_of = PhoneCalls.open_call_of
+    raced = []
+
+    def patch(rounds=None, call_id=''):
+        def open_call_of_then_another_event(self, *args, **kwargs):
+            found = original_open_call_of(self, *args, **kwargs)
+            if rounds is None or len(raced) < rounds:
+                raced.append(call_factory(call_id=call_id))
+            return found
+
+        def call_of_id_then_erased(self, callee, call_id):
+            erase_calls_of_number('0143250135')
+            return None
+
+        def newest_call_of_after_the_erasure(self, *args):
+            if rounds is None or len(raced) <= rounds:
+                erase_calls_of_number('0143250135')
+            return Call.objects.filter(caller_key='+33143250135').order_by('-pk').first()
+
+        patches = [
+            mock.patch.object(PhoneCalls, 'open_call_of', open_call_of_then_another_event),
+            mock.patch.object(PhoneCalls, 'newest_call_of', newest_call_of_after_the_erasure),
+        ]
+        if call_id:
+            original_call_of_id = PhoneCalls.call_of_id
+
+            def call_of_id(self, *args):
+                if rounds is None or len(raced) <= rounds:
+                    return call_of_id_then_erased(self, *args)
+                return original_call_of_id(self, *args)
+
+            patches.append(mock.patch.object(PhoneCalls, 'call_of_id', call_of_id))
+        return patches, raced
+
+    return patch
+
+
+def test_start_losing_its_call_to_an_erasure_starts_afresh(connector, erasure_racing):
+    patches, raced = erasure_racing(rounds=1)
+    with patches[0], patches[1]:
+        call, created = connector.call_start('0143250135', '42')
+    assert len(raced) == 1
+    assert created
+    assert list(Call.objects.all()) == [call]
+
+
+def test_start_losing_its_call_to_an_erasure_in_every_round_is_answered_not_stored(
+    app, api_user, erasure_racing
+):
+    """An erasure storm on the caller: the start is ordered before the erasure, which deleted it."""
+    patches, raced = erasure_racing()
+    with patches[0], patches[1]:
+        resp = app.get(START_URL)
+    assert len(raced) > 2
+    data = resp.json['data']
+    assert (resp.status_code, data['id'], data['caller_e164'], data['callee'], data['end']) == (
+        200,
+        None,
+        '+33143250135',
+        '42',
+        None,
+    )
+    assert not Call.objects.exists()
+
+
+@pytest.mark.parametrize('url', [START_URL, STOP_URL])
+def test_event_with_a_call_id_losing_its_call_to_an_erasure_in_every_round_is_answered(
+    app, api_user, erasure_racing, url
+):
+    patches, raced = erasure_racing(call_id='c1')
+    with patches[0], patches[1], patches[2]:
+        resp = app.get(url + '&call_id=c1')
+    assert len(raced) > 2
+    assert resp.status_code == 200
+    data = resp.json['data']
+    if url == STOP_URL:
+        assert data == {'caller': '0143250135', 'callee': '42', 'call_id': 'c1', 'open_call': False}
+    else:
+        assert (data['id'], data['call_id']) == (None, 'c1')
+    # Only the other event's call of the last round is left: the erasure came before it.
+    assert list(Call.objects.all()) == raced[-1:]
 
 
 def test_of_two_stops_racing_for_one_call_only_one_closes_it(connector, call_factory):

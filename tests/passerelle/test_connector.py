@@ -101,7 +101,8 @@ def test_redirect_url_filling_leaves_unknown_braces_alone():
 
 def test_every_endpoint_is_documented_for_the_administrator():
     infos = {info.name: info for info in endpoints()}
-    assert set(infos) == {'call-start', 'call-stop', 'calls', 'changes'}
+    statistics = {'statistics', 'statistics-calls', 'statistics-total-duration', 'statistics-mean-duration'}
+    assert set(infos) == {'call-start', 'call-stop', 'calls', 'changes'} | statistics
     for info in infos.values():
         assert info.perm == 'can_access'
         assert str(info.description)
@@ -120,6 +121,10 @@ def test_every_endpoint_is_documented_for_the_administrator():
         'call-stop',
         'calls',
         'changes',
+        'statistics',
+        'statistics-calls',
+        'statistics-total-duration',
+        'statistics-mean-duration',
     ]
 
 

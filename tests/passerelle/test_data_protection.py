@@ -141,12 +141,21 @@ def citizen_calls(connector_factory, connector, call_factory):
         'display name': at(4, caller='"Camille Martin" <sip:+33143250135@10.0.0.1>', callee='45'),
         'gateway': at(5, caller='0143250135@10.0.0.1', callee='46'),
         'annexe': at(6, resource=annexe, caller='0033 1 43 25 01 35'),
+        # Traces of the number elsewhere than in the caller.
+        'as callee': at(7, caller='42', callee='0143250135'),
+        'in details': at(8, caller='0612345670', details={'forwarded_from': '+33 1 43 25 01 35'}),
+        'in call id': at(9, caller='anonymous', call_id='0143250135-1700000000'),
+        'unreadable commas': at(10, caller='0143250135,,12'),
+        'unreadable extension': at(11, caller='0143250135 x12'),
     }
     others = [
         call_factory(caller='0143250136', start=NOW),
         call_factory(caller='anonymous', start=NOW),
-        call_factory(caller='42', callee='0143250135', start=NOW),
         call_factory(resource=annexe, caller='0612345678', start=NOW),
+        # The number's digits, but not all of them together.
+        call_factory(
+            caller='0612345678', call_id='1700000000.42', details={'queue': '01 43 25 01 36'}, start=NOW
+        ),
     ]
     return calls, others
 
@@ -195,8 +204,39 @@ def test_export_gives_every_stored_field_of_each_call(citizen_calls):
         'end': timezone.localtime(calls['spaced'].end).isoformat(),
         'duration': 60,
         'details': {'queue': 'accueil'},
+        'on_call_with': None,
+        'transferred_from': None,
+        'found_in': ['caller'],
     }
     assert exported['calls'][2]['end'] is None
+
+
+def test_export_tells_where_each_call_holds_the_number(citizen_calls):
+    calls, _others = citizen_calls
+    found_in = {call['id']: call['found_in'] for call in export(number='01 43 25 01 35')['calls']}
+    assert {name: found_in[call.pk] for name, call in calls.items()} == {
+        'raw': ['caller'],
+        'spaced': ['caller'],
+        'e164': ['caller'],
+        'sip': ['caller'],
+        'display name': ['caller'],
+        'gateway': ['caller'],
+        'annexe': ['caller'],
+        'as callee': ['callee'],
+        'in details': ['details'],
+        'in call id': ['call_id'],
+        'unreadable commas': ['caller'],
+        'unreadable extension': ['caller'],
+    }
+
+
+def test_export_states_what_it_cannot_find_apart_from_the_json(citizen_calls):
+    out, err = io.StringIO(), io.StringIO()
+    with translation.override('en'):
+        call_command('phonecalls_export', number='0143250135', stdout=out, stderr=err)
+    assert json.loads(out.getvalue())['calls']
+    assert 'Not searched' in err.getvalue()
+    assert 'access log' in err.getvalue()
 
 
 def test_export_can_be_limited_to_one_connector(citizen_calls):
@@ -215,7 +255,7 @@ def test_export_and_erase_read_numbers_in_each_connectors_region(connector_facto
     brussels = connector_factory(slug='ipbx-bruxelles', title='IPBX Bruxelles', default_region='BE')
     call = call_factory(resource=brussels, caller='+32 2 555 12 34')
     assert [found.pk for found in calls_of_number('02 555 12 34')] == [call.pk]
-    assert erase_calls_of_number('025551234', 'ipbx-bruxelles') == 1
+    assert erase_calls_of_number('025551234', 'ipbx-bruxelles')['calls'] == 1
     assert not Call.objects.exists()
 
 
@@ -224,20 +264,48 @@ def test_export_and_erase_read_numbers_in_each_connectors_region(connector_facto
 def test_withheld_or_empty_number_is_refused_as_it_names_no_one(citizen_calls, command, number):
     with translation.override('en'), pytest.raises(CommandError, match='withheld|empty'):
         call_command(command, number=number, stdout=io.StringIO())
-    assert Call.objects.count() == 11
+    assert Call.objects.count() == 16
 
 
 @pytest.mark.parametrize('command', ['phonecalls_export', 'phonecalls_erase'])
 def test_unknown_connector_is_refused(citizen_calls, command):
     with translation.override('en'), pytest.raises(CommandError, match='no phone calls connector "standard"'):
         call_command(command, number='0143250135', connector='standard', stdout=io.StringIO())
-    assert Call.objects.count() == 11
+    assert Call.objects.count() == 16
 
 
 def test_erase_deletes_every_call_of_the_number_and_nothing_else(citizen_calls):
     calls, others = citizen_calls
-    assert erase('--number', '+33143250135') == '7 calls deleted.'
+    output = erase('--number', '+33143250135')
+    assert output.splitlines()[:2] == [
+        '12 calls deleted.',
+        'Found as the caller: 9, as the callee: 1, in a call identifier: 1, in the details: 1 '
+        '(a call may hold it in several places).',
+    ]
+    assert 'Not searched' in output
     assert set(Call.objects.all()) == set(others)
+
+
+@pytest.mark.parametrize(
+    'params',
+    [
+        {'caller': '42', 'callee': '0143250135'},
+        {'caller': '0612345678', 'callee': '42', 'forwarded_from': '0143250135'},
+        {'caller': '0612345678', 'callee': '42', 'call_id': '0143250135-1700000000'},
+        {'caller': '0612345678', 'callee': '42', 'uniqueid': '1700000000.1', 'linkedid': '0143250135.7'},
+        {'caller': '0143250135,,12', 'callee': '42'},
+        {'caller': '0143250135 x12', 'callee': '42'},
+        {'caller': '+33 (0)1 43 25 01 35 poste 12', 'callee': '42'},
+    ],
+    ids=['callee', 'details', 'call-id', 'linked-id', 'commas', 'extension-suffix', 'national-prefix'],
+)
+def test_erase_finds_the_number_wherever_the_ipbx_put_it(app, api_user, params):
+    app.get('/phonecalls/ipbx/call-start', params={**params, 'apikey': 'abcdef'})
+    app.get(
+        '/phonecalls/ipbx/call-start', params={'caller': '0143250136', 'callee': '42', 'apikey': 'abcdef'}
+    )
+    assert erase(number='+33 1 43 25 01 35').startswith('1 call deleted.')
+    assert list(Call.objects.values_list('caller', flat=True)) == ['0143250136']
 
 
 def test_erase_deletes_open_calls_and_a_later_stop_is_harmless(app, api_user, citizen_calls):
@@ -248,26 +316,31 @@ def test_erase_deletes_open_calls_and_a_later_stop_is_harmless(app, api_user, ci
 
 def test_erase_can_be_limited_to_one_connector(citizen_calls):
     calls, others = citizen_calls
-    assert erase(number='0143250135', connector='ipbx') == '6 calls deleted.'
+    assert erase(number='0143250135', connector='ipbx').splitlines()[0] == '11 calls deleted.'
     assert set(Call.objects.all()) == {calls['annexe'], *others}
 
 
 def test_erase_dry_run_counts_and_deletes_nothing(citizen_calls):
-    assert erase(number='0143250135', dry_run=True) == '7 calls would be deleted (dry run, nothing deleted).'
-    assert Call.objects.count() == 11
+    output = erase(number='0143250135', dry_run=True)
+    assert output.splitlines()[0] == '12 calls would be deleted (dry run, nothing deleted).'
+    assert Call.objects.count() == 16
 
 
 def test_erase_of_a_number_without_calls_deletes_nothing(citizen_calls):
-    assert erase(number='0699999999') == '0 calls deleted.'
-    assert Call.objects.count() == 11
+    assert erase(number='0699999999').splitlines()[0] == '0 calls deleted.'
+    assert Call.objects.count() == 16
 
 
 def test_export_and_erase_log_counts_but_never_the_number(citizen_calls, caplog):
     caplog.set_level(logging.INFO, logger='passerelle')
     export(number='0143250135')
     erase(number='0143250135')
-    assert (LOGGER, logging.INFO, 'export: 6 call(s) of a number exported on request') in caplog.record_tuples
-    assert (LOGGER, logging.INFO, 'erase: 6 call(s) of a number deleted on request') in caplog.record_tuples
+    assert (
+        LOGGER,
+        logging.INFO,
+        'export: 11 call(s) of a number exported on request',
+    ) in caplog.record_tuples
+    assert (LOGGER, logging.INFO, 'erase: 11 call(s) of a number deleted on request') in caplog.record_tuples
     assert '43250135' not in caplog.text
     assert '43 25 01 35' not in caplog.text
 
@@ -282,7 +355,10 @@ def test_commands_speak_french_on_a_french_site(citizen_calls):
         call_command('phonecalls_erase', number='0143250135', dry_run=True, stdout=out)
         with pytest.raises(CommandError, match='numéros masqués'):
             call_command('phonecalls_export', number='anonyme', stdout=io.StringIO())
-    assert out.getvalue().strip() == "7 appels seraient supprimés (simulation, rien n'a été supprimé)."
+        lines = out.getvalue().strip().splitlines()
+    assert lines[0] == "12 appels seraient supprimés (simulation, rien n'a été supprimé)."
+    assert lines[1].startswith('Trouvé comme appelant : 9, comme appelé : 1')
+    assert lines[2].startswith('Non recherché')
 
 
 def test_plain_functions_refuse_a_withheld_number():
@@ -297,7 +373,7 @@ def test_plain_functions_refuse_a_withheld_number():
 def test_number_the_connector_would_refuse_is_refused(citizen_calls, command, number):
     with translation.override('en'), pytest.raises(CommandError, match='invisible'):
         call_command(command, number=number, stdout=io.StringIO())
-    assert Call.objects.count() == 11
+    assert Call.objects.count() == 16
 
 
 def test_export_and_the_calls_endpoint_find_every_writing_the_ipbx_sent(app, api_user):

@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 APP = 'passerelle_phonecalls'
 BEFORE_READINGS = (APP, '0001_initial')
 READINGS = (APP, '0002_caller_reading_and_call_id')
+TRANSFERS = (APP, '0003_transfers')
 
 
 @pytest.fixture
@@ -61,7 +62,8 @@ def test_readings_migration_reads_every_stored_caller_and_keeps_one_open_call_pe
         'brussels': old_call('02 279 22 11', resource=brussels, start=ago(4)),
     }
 
-    migrate(READINGS)
+    # Through the readings migration to the latest schema, which the connector's code needs.
+    migrate(TRANSFERS)
 
     calls = {name: Call.objects.get(pk=pk) for name, pk in ids.items()}
     readings = {
@@ -135,3 +137,19 @@ def test_readings_migration_can_be_undone_with_calls_of_one_caller_told_apart_by
     # The raw-caller constraint of the older schema allows one of them open: the older is closed.
     assert OldCall.objects.get(pk=first.pk).end == second.start
     assert OldCall.objects.get(pk=second.pk).end is None
+
+
+def test_transfers_migration_links_each_stored_call_by_its_identifier(migrate):
+    apps = migrate(READINGS)
+    OldPhoneCalls = apps.get_model(APP, 'PhoneCalls')
+    OldCall = apps.get_model(APP, 'Call')
+    ipbx = OldPhoneCalls.objects.create(title='IPBX', slug='ipbx')
+    fields = {'resource': ipbx, 'callee': '42', 'kind': 'external', 'caller_key': '+33143250135'}
+    with_id = OldCall.objects.create(caller='0143250135', call_id='1700000000.41', **fields).pk
+    without_id = OldCall.objects.create(caller='0143250135', start=ago(5), end=ago(4), **fields).pk
+
+    migrate(TRANSFERS)
+
+    assert Call.objects.get(pk=with_id).linked_id == '1700000000.41'
+    assert Call.objects.get(pk=without_id).linked_id is None
+    assert Call.objects.get(pk=with_id).transferred_from is None

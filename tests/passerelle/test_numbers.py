@@ -14,6 +14,8 @@ from passerelle_phonecalls.numbers import (
     WITHHELD,
     has_hidden_characters,
     is_hidden_character,
+    mentions_number,
+    number_digit_forms,
     read_caller,
     validate_region,
 )
@@ -306,3 +308,30 @@ def test_region_validator_accepts_known_regions_only():
         validate_region('fr')
     with pytest.raises(ValidationError):
         validate_region('XX')
+
+
+@pytest.mark.parametrize(
+    'text, holds',
+    [
+        ('0143250135', True),
+        ('0143250135,,12', True),
+        ('0143250135 x12', True),
+        ('+33 (0)1 43 25 01 35', True),
+        ('0033 1 43 25 01 35', True),
+        ('sip:+33143250135@pbx', True),
+        ('0143250135-1700000000', True),
+        ('٠١٤٣٢٥٠١٣٥', True),
+        ('01\u200b43 25 01 35', True),
+        ('0143250136', False),
+        ('01,43,25,01,35', False),
+        ('O1 43 25 O1 35', False),
+        ('43 25 01 35', False),
+        ('', False),
+    ],
+)
+def test_a_text_mentions_a_number_when_it_holds_its_digits_between_separators(text, holds):
+    assert mentions_number(text, number_digit_forms('+33143250135')) is holds
+
+
+def test_a_foreign_number_is_found_by_its_own_national_and_international_digits():
+    assert number_digit_forms('+3222792211') == {'3222792211', '022792211'}

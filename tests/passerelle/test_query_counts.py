@@ -56,6 +56,23 @@ def test_calls_answer_costs_two_queries_however_many_calls_are_listed(app, api_u
     assert (len(answer['data']['current']), len(answer['data']['past'])) == (1, count)
 
 
+def test_calls_answer_with_announcements_costs_one_query_more_however_many(app, api_user, call_factory):
+    # Agents 44, 45 and 46 call 42, 44 and 46 while on a call with a citizen.
+    for extension in ('44', '45', '46'):
+        call_factory(caller=extension)
+    call_factory(caller='0143250135', callee='44')
+    call_factory(caller='0612345678', callee='46')
+    answer, queries = call_table_queries(app, CALLS_URL)
+    # The current calls, the past calls, then who the callers of the current internal calls are on a call with.
+    assert len(queries) == 3, queries
+    on_call_with = {call['caller']: call['on_call_with'] for call in answer['data']['current']}
+    assert {caller: (partner or {}).get('caller_national') for caller, partner in on_call_with.items()} == {
+        '44': '0143250135',
+        '45': None,
+        '46': '0612345678',
+    }
+
+
 def test_signed_calls_request_costs_the_same_queries(app, connector, api_user_factory, history):
     api_user_factory(connector, username='combo.ville.example', keytype='SIGN', key='shared-secret')
     history(5)

@@ -107,6 +107,45 @@ def test_call_id_lookups_of_start_and_stop_use_indexes(history):
     assert_index_backed(plans)
 
 
+def test_who_announcing_agents_are_on_a_call_with_uses_an_index(history):
+    # Agents 1040 (a missed hang-up), 1050 (on a call) and 1061 (not) call extension 1030.
+    announcements = [
+        Call.objects.create(
+            resource=history, caller=extension, callee='1030', kind='internal', caller_key=extension
+        )
+        for extension in ('1040', '1050', '1061')
+    ]
+    partners = {}
+    plans = plans_of(lambda: partners.update(history.partners_of(announcements)))
+    assert len(plans) == 1
+    assert_index_backed(plans)
+    assert {call.caller: partners[call.pk].callee for call in announcements if call.pk in partners} == {
+        '1050': '1050'
+    }
+
+
+def test_transferred_leg_lookup_uses_an_index(history):
+    Call.objects.create(
+        resource=history,
+        caller='0143250135',
+        callee='1030',
+        kind='external',
+        caller_key='+33143250135',
+        call_id='1700000000.41',
+        linked_id='1700000000.41',
+    )
+    plans = plans_of(lambda: history.read_start('1030', '1031', '1700000000.57', '1700000000.41'))
+    assert len(plans) == 1
+    assert_index_backed(plans)
+
+
+def test_erasure_finds_the_callers_calls_by_index(history):
+    plans = plans_of(
+        lambda: list(history.calls.filter(caller_key='+33600007919').values_list('pk', flat=True))
+    )
+    assert_index_backed(plans)
+
+
 def test_stale_call_closing_uses_an_index(history):
     closed = []
     plans = plans_of(lambda: closed.append(history.close_stale_calls()))

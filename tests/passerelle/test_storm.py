@@ -2,6 +2,15 @@
 without call identifiers and with half the calls carrying one, on SQLite (a file shared with the
 server) and PostgreSQL. The server runs as many request threads as there are senders.
 
+Another storm, of starts and stops with and without call ids, each sent as
+eight identical copies at the same instant, runs while two processes erase
+the callers' calls over and over and a third runs the stale-call and purge
+jobs, against a server that pauses after each insert the database refused
+(``wsgi.py``), so that in a few seconds erasures delete the call a refused
+event is about to read, round after round: no answer is a server error
+there either (without the fresh start after an erasure, PostgreSQL answered
+a few 500s in every run).
+
 No answer is a server error, and every answer agrees with the rows left in
 the database: each start answers a call of its pair that exists, with the
 start stored; each stop that answers a call is the one that closed it, with
@@ -12,6 +21,10 @@ are printed (``-s``) and written to ``test-artifacts/storm.json``.
 
 import collections
 import concurrent.futures
+import json
+import os
+import subprocess
+import sys
 import threading
 import time
 
@@ -21,7 +34,7 @@ from django.db import connection
 from django.utils import timezone
 
 from passerelle_phonecalls.models import Call
-from tests.passerelle.support import Gunicorn, record_figures, served_database
+from tests.passerelle.support import ROOT, Gunicorn, record_figures, served_database
 
 pytestmark = [pytest.mark.server, pytest.mark.django_db(transaction=True)]
 
@@ -30,6 +43,8 @@ CALLS_PER_THREAD = 5
 API_KEY = 'storm-Xw27-key'
 REQUEST_SECONDS = 30
 CALLERS = [f'01432501{index:02d}' for index in range(10)]
+# Processes erasing the callers of the storm with erasures.
+ERASERS = 2
 
 
 @pytest.fixture
@@ -44,25 +59,28 @@ def server(tmp_path):
 Answer = collections.namedtuple('Answer', 'kind caller callee call_id status data seconds')
 
 
-def storm(base_url, pairs, with_ids):
+def storm(base_url, pairs, with_ids, threads=THREADS, calls_per_thread=CALLS_PER_THREAD, copies=1):
     """Every thread sends one event per step, all threads released together at each step.
 
-    Thread ``index`` sends ``CALLS_PER_THREAD`` calls of its pair: start then
-    stop for even threads, stop then start for odd ones (a stop overtaking
-    its start), so that at each step half the threads start and half stop.
-    ``with_ids``: half the threads give each of their calls its own call id,
+    Each sender sends ``calls_per_thread`` calls of its pair: start then stop
+    for even senders, stop then start for odd ones (a stop overtaking its
+    start), so that at each step half the senders start and half stop.
+    ``with_ids``: half the senders give each of their calls its own call id,
     the other half none, as two webhook senders configured differently would.
+    A sender is ``copies`` threads sending the same events at the same
+    instant (an IPBX's duplicates); ``threads`` is senders times copies.
     """
-    barrier = threading.Barrier(THREADS)
+    barrier = threading.Barrier(threads)
     answers = []
     lock = threading.Lock()
 
-    def thread(index):
+    def thread(thread_index):
+        index = thread_index // copies
         caller, callee = pairs[index % len(pairs)]
         kinds = ('start', 'stop') if index % 2 == 0 else ('stop', 'start')
         # A connection per request, as IPBXs send webhooks: a kept-alive one may be closed by the
         # server while this thread waits for the others.
-        for number in range(CALLS_PER_THREAD):
+        for number in range(calls_per_thread):
             call_id = f't{index}-c{number}' if with_ids and index % 4 >= 2 else ''
             for kind in kinds:
                 params = {
@@ -87,8 +105,8 @@ def storm(base_url, pairs, with_ids):
                 with lock:
                     answers.append(Answer(kind, caller, callee, call_id, response.status_code, data, seconds))
 
-    with concurrent.futures.ThreadPoolExecutor(max_workers=THREADS) as pool:
-        futures = [pool.submit(thread, index) for index in range(THREADS)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=threads) as pool:
+        futures = [pool.submit(thread, index) for index in range(threads)]
         errors = [future.exception(timeout=600) for future in futures]
     # The first error that is not the barrier broken by another thread's error.
     errors = sorted(
@@ -189,3 +207,105 @@ def test_storm_of_starts_and_stops_gets_no_server_error_and_answers_agree_with_t
             if index % 4 >= 2
             for number in range(CALLS_PER_THREAD)
         )
+
+
+class Erasures:
+    """Processes erasing the storm's callers over and over and running the stale-call and purge jobs.
+
+    ``tests/passerelle/erasures.py``: ``ERASERS`` processes erasing every
+    caller in turn, and one running the jobs, each on the test database
+    like the server; ready inside the block, stopped after it, their
+    figures (added up) in ``figures``.
+    """
+
+    def __init__(self, callers, log_path):
+        env = dict(os.environ)
+        env.update(
+            DJANGO_SETTINGS_MODULE='tests.settings.passerelle',
+            PHONECALLS_WSGI_DATABASE=json.dumps(served_database()),
+            PYTHONPATH=str(ROOT),
+        )
+        self.log = open(log_path, 'w')  # noqa: SIM115 (closed on exit)
+        commands = [['erase', *callers]] * ERASERS + [['jobs']]
+        self.processes = [
+            subprocess.Popen(
+                [sys.executable, '-m', 'tests.passerelle.erasures', *command],
+                env=env,
+                cwd=ROOT,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self.log,
+                text=True,
+            )
+            for command in commands
+        ]
+        self.figures = collections.Counter()
+
+    def __enter__(self):
+        for process in self.processes:
+            assert process.stdout.readline().strip() == 'ready', 'see the erasure log'
+        return self
+
+    def __exit__(self, *exc_info):
+        for process in self.processes:
+            process.stdin.close()
+        for process in self.processes:
+            output = process.stdout.read()
+            process.wait(timeout=REQUEST_SECONDS)
+            self.figures.update(json.loads(output or '{}'))
+        self.log.close()
+
+
+@pytest.fixture
+def slowed_server(tmp_path):
+    """gunicorn as ``server``, pausing 100 ms after each refused insert (``wsgi.py``): erasures meet the races."""
+    with Gunicorn(
+        served_database(),
+        tmp_path / 'gunicorn.log',
+        workers=2,
+        threads=16,
+        conn_max_age=60,
+        refusal_pause=0.1,
+    ) as gunicorn:
+        yield gunicorn
+
+
+def test_storm_during_erasures_and_jobs_gets_no_server_error(
+    slowed_server, connector, api_user_factory, tmp_path
+):
+    """Starts and stops, with and without call ids, sent in eights, while the callers' calls are erased and
+    the jobs run."""
+    api_user_factory(connector, key=API_KEY)
+    # Four senders, each on its pair: two without call ids, two with.
+    pairs = [(CALLERS[index], '42' if index % 2 else '43') for index in range(4)]
+    started = time.monotonic()
+    callers = sorted({caller for caller, _callee in pairs})
+    with Erasures(callers, tmp_path / 'erasures.log') as erasures:
+        answers = storm(slowed_server.url, pairs, with_ids=True, threads=32, calls_per_thread=3, copies=8)
+    seconds = time.monotonic() - started
+
+    statuses = collections.Counter(answer.status for answer in answers)
+    name = f'{connection.vendor}, 4 pairs, duplicates, erasures and jobs'
+    figures = {
+        'requests': len(answers),
+        'answers_by_status': {str(status): count for status, count in sorted(statuses.items())},
+        **erasures.figures,
+        'seconds': round(seconds, 2),
+    }
+    record_figures('storm', {name: figures})
+    print(f'\nstorm ({name}):', ', '.join(f'{key}={value}' for key, value in figures.items()))
+
+    assert [process.returncode for process in erasures.processes] == [0] * (ERASERS + 1), (
+        tmp_path / 'erasures.log'
+    ).read_text()
+    assert len(answers) == 32 * 3 * 2
+    assert statuses == {200: len(answers)}, statuses
+    assert 'Traceback' not in slowed_server.log()
+    # The erasures and the jobs ran during the storm and deleted or closed its calls.
+    assert erasures.figures['erasures'] > len(pairs)
+    assert erasures.figures['erased_calls'] > 0
+    # Every answer is a call of its pair or says that there was nothing to stop.
+    for answer in answers:
+        data = answer.data
+        assert data.get('callee') == answer.callee, answer
+        assert 'id' in data or (answer.kind == 'stop' and data['open_call'] is False), answer

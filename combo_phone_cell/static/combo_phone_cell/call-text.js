@@ -27,14 +27,18 @@ export function formatDuration(milliseconds) {
   return hours ? hours + ':' + rest : rest;
 }
 
-/* A call's duration as a <time> element: "2min 5s" (the browser's narrow units), "02:05" without them. */
+/*
+ * A call's duration as a <time> element in the page's language, with its
+ * short units ("2 min et 5 s" in French, which writes a space before the
+ * unit), "02:05" in a browser without Intl.DurationFormat.
+ */
 export function durationElement(seconds, className) {
   const element = document.createElement('time');
   element.className = className;
   element.dateTime = 'PT' + seconds + 'S';
   const parts = {hours: Math.floor(seconds / 3600), minutes: Math.floor((seconds % 3600) / 60), seconds: seconds % 60};
   try {
-    const options = seconds ? {style: 'narrow'} : {style: 'narrow', secondsDisplay: 'always'};
+    const options = seconds ? {style: 'short'} : {style: 'short', secondsDisplay: 'always'};
     element.textContent = new Intl.DurationFormat(pageLanguage(), options).format(parts);
   } catch (error) {
     element.textContent = formatDuration(seconds * 1000);
@@ -65,16 +69,19 @@ export function formatWhen(date, now) {
   return new Intl.DateTimeFormat(language, format).format(date) + ' ' + time;
 }
 
-/* Fill element with a translated sentence whose {caller} slot gets an isolated (<bdi>) text node. */
-export function fillSentence(element, sentence, caller) {
+/*
+ * Fill element with a translated sentence whose {caller} and {extension}
+ * slots get isolated (<bdi>) text nodes from `slots`.
+ */
+export function fillSentence(element, sentence, slots) {
   element.textContent = '';
-  sentence.split('{caller}').forEach((part, index) => {
-    if (index > 0) {
+  sentence.split(/\{(caller|extension)\}/).forEach((part, index) => {
+    // split() with a capture group: odd indexes are slot names.
+    if (index % 2) {
       const isolate = document.createElement('bdi');
-      isolate.textContent = caller;
+      isolate.textContent = slots[part] === undefined || slots[part] === null ? '' : String(slots[part]);
       element.append(isolate);
-    }
-    if (part) {
+    } else if (part) {
       element.append(part);
     }
   });

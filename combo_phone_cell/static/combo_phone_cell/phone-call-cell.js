@@ -5,21 +5,27 @@
  * template); it fills only its [data-role] elements, and strings from the
  * network only through .value, .textContent and nodes built here. The poll
  * view says the state (poll-answer.js): one message per state, and never
- * "no call" while the element does not know. Removed from the page, it
- * stops polling and lets another tab take over. Events (they bubble):
+ * "no call" while the element does not know. A new call it does not type
+ * empties the search it typed for an earlier one, so that no caller faces
+ * the previous citizen's record. Removed from the page, it stops polling
+ * and lets another tab take over. Its network call is its fetch(request)
+ * method, which a page or a test may replace. Events (they bubble):
  * phone-call-cell:pop {value, callId}, phone-call-cell:error {failures,
  * state, message}, phone-call-cell:recovered {failures}.
  */
 import {fillSentence, formatDuration} from './call-text.js';
 import {FormsOffer} from './forms-offer.js';
-import {readAnswer, searchValue} from './poll-answer.js';
+import {callKind, onCallWith, readAnswer, searchValue, transferredFrom} from './poll-answer.js';
 import {recentItem} from './recent-calls.js';
-import {findSearchInput, typeInto} from './search-input.js';
+import {clearInput, findSearchInput, typeInto} from './search-input.js';
 import {REQUEST_TIMEOUT, TabCoordination} from './tab-coordination.js';
 
 const MAX_DELAY = 30000;
-// Misconfigured, signed out: only a person can fix it; check now and then.
+// Signed out: only the agent can fix it (by reloading); check now and then.
 const SLOW_DELAY = 60000;
+// Misconfigured: the administrator's fix must reach every agent within
+// seconds, without a reload; a fixed, short pace, never a growing backoff.
+const CONFIG_ERROR_DELAY = 5000;
 // While the tab is hidden nobody watches the pop, but the agent still wants
 // it there when coming back: poll slower, and at once on return.
 const HIDDEN_FACTOR = 5;
@@ -42,6 +48,8 @@ export class PhoneCallCellElement extends HTMLElement {
     // What this page did with each call: {typed, reason why not, search value before}.
     this.calls = new Map();
     this.call = null;
+    // What this page typed into the search itself, {input, value}, until the next call.
+    this.typed = null;
     this.addEventListener('click', (event) => this.onClick(event));
     this.addEventListener('change', (event) => this.onChange(event));
   }
@@ -98,7 +106,10 @@ export class PhoneCallCellElement extends HTMLElement {
 
   nextDelay() {
     const state = this.answer ? this.answer.state : 'unavailable';
-    if (state === 'config_error' || state === 'signed_out') {
+    if (state === 'config_error') {
+      return CONFIG_ERROR_DELAY;
+    }
+    if (state === 'signed_out') {
       return Math.max(SLOW_DELAY, this.interval);
     }
     let delay = this.interval;
@@ -127,12 +138,13 @@ export class PhoneCallCellElement extends HTMLElement {
     const timeout = setTimeout(() => controller.abort(), REQUEST_TIMEOUT);
     let answer;
     try {
-      const response = await fetch(this.dataset.pollUrl, {
+      const request = new Request(this.dataset.pollUrl, {
         credentials: 'same-origin',
         headers: {Accept: 'application/json'},
         cache: 'no-store',
         signal: controller.signal,
       });
+      const response = await this.fetch(request);
       answer = readAnswer(await response.text(), Date.parse(response.headers.get('Date') || ''));
     } catch (error) {
       answer = {state: 'unavailable'};
@@ -149,6 +161,11 @@ export class PhoneCallCellElement extends HTMLElement {
     this.coordination.share(answer);
   }
 
+  /* The poll's one network call: replace it to answer from elsewhere (a test, a page's own transport). */
+  fetch(request) {
+    return window.fetch(request);
+  }
+
   apply(answer) {
     this.answer = answer;
     if (answer.serverDate) {
@@ -158,7 +175,8 @@ export class PhoneCallCellElement extends HTMLElement {
     if (answer.state === 'ok' || answer.state === 'no_extension') {
       this.extension = answer.extension;
       this.recent = answer.recent;
-      if (this.failures) {
+      const recovering = this.failures > 0;
+      if (recovering) {
         this.emit('recovered', {failures: this.failures});
         this.notice = true;
         clearTimeout(this.noticeTimer);
@@ -168,7 +186,10 @@ export class PhoneCallCellElement extends HTMLElement {
         }, RECOVERED_NOTICE);
       }
       this.failures = 0;
-      this.handleCurrent(answer.current, answer.recent);
+      if (this.handleCurrent(answer.current, answer.recent) && !recovering) {
+        // "Link restored" belongs to the answer that restored it, not to a later call's banner.
+        this.notice = false;
+      }
     } else {
       this.failures += 1;
       this.notice = false;
@@ -177,6 +198,7 @@ export class PhoneCallCellElement extends HTMLElement {
     this.render();
   }
 
+  /* Follow the agent's current calls; true when a new call came to the top. */
   handleCurrent(current, recent) {
     const call = current[0];
     if (!call) {
@@ -186,7 +208,7 @@ export class PhoneCallCellElement extends HTMLElement {
         this.call.data = done || this.call.data;
         this.call.end = (done && Date.parse(text(done.end))) || Date.now() + this.serverOffset;
       }
-      return;
+      return false;
     }
     const id = text(call.id);
     const isNew = !this.calls.has(id);
@@ -204,24 +226,42 @@ export class PhoneCallCellElement extends HTMLElement {
     if (isNew) {
       this.pop(this.call.record);
     }
+    return isNew;
   }
 
-  /* Type a new call's number, or note why not. */
+  /* Type a new call's number, or note why not and empty what was typed for an earlier call. */
   pop(record) {
     const call = this.call.data;
     const value = searchValue(call);
     const input = this.searchInput();
+    if (value && input && !this.paused) {
+      record.typed = this.typeIntoSearch(value, false);
+      return;
+    }
+    this.clearEarlierSearch(input);
     if (call.kind === 'internal' || call.kind === 'withheld') {
       record.reason = call.kind;
     } else if (!value) {
       record.reason = 'unreadable';
     } else if (!input) {
       record.reason = 'no-search';
-    } else if (this.paused) {
+    } else {
       record.reason = 'paused';
       record.baseline = input.value;
-    } else {
-      record.typed = this.typeIntoSearch(value, false);
+    }
+  }
+
+  /*
+   * A new call that is not typed: the search still holding exactly what
+   * this page typed for an earlier call (the agent did not change it) is
+   * emptied, so that the earlier citizen's record is not shown to the new
+   * caller. What the agent typed stays.
+   */
+  clearEarlierSearch(input) {
+    const typed = this.typed;
+    this.typed = null;
+    if (input && typed && typed.input === input && input.value === typed.value) {
+      clearInput(input);
     }
   }
 
@@ -234,6 +274,7 @@ export class PhoneCallCellElement extends HTMLElement {
     const input = this.searchInput();
     if (input) {
       typeInto(input, value, byAgent, this);
+      this.typed = {input: input, value: value};
       this.emit('pop', {value: value, callId: this.call ? this.call.id : null});
     }
     return !!input;
@@ -275,20 +316,51 @@ export class PhoneCallCellElement extends HTMLElement {
     this.forms?.offerFor(view === 'call' || view === 'ended' ? this.call : null, this.serverOffset);
   }
 
+  /*
+   * The banner's live region: the state's sentence, or the call's with its
+   * details, as lines; "link restored" on a line of its own before them.
+   */
   renderStatus(view) {
-    const call = view === 'call' ? this.call.data : null;
-    let sentence = this.text(call && ['withheld', 'internal'].includes(call.kind) ? call.kind : view);
-    const caller = call ? text(call.caller_display) : '';
+    const lines = [];
     if (this.notice && (view === 'idle' || view === 'call' || view === 'ended')) {
-      sentence = this.text('recovered') + ' ' + sentence;
+      lines.push([this.text('recovered'), {}]);
     }
-    // Rewriting the live region only when its sentence changes announces
+    if (view === 'call') {
+      lines.push(...this.callLines(this.call.data));
+    } else {
+      const notified = (view === 'config-error' || view === 'unavailable') && this.answer && this.answer.notified;
+      lines.push([this.text(notified ? view + '-notified' : view), {}]);
+    }
+    // Rewriting the live region only when its lines change announces
     // each call once, not every poll.
-    const key = JSON.stringify([sentence, caller]);
+    const key = JSON.stringify(lines);
     if (key !== this.statusKey && this.parts.status) {
       this.statusKey = key;
-      fillSentence(this.parts.status, sentence, caller);
+      this.parts.status.replaceChildren(
+        ...lines.map(([sentence, slots]) => {
+          const line = document.createElement('span');
+          line.className = 'phone-call-cell__status-line';
+          fillSentence(line, sentence, slots);
+          return line;
+        }),
+      );
     }
+  }
+
+  /* A current call's lines: who calls (an unreadable caller is never read out as a number), then how it came. */
+  callLines(call) {
+    const kind = callKind(call);
+    const caller = text(call.caller_display);
+    const lines = [[this.text(kind === 'external' ? 'call' : kind), {caller: caller}]];
+    const from = transferredFrom(call);
+    if (from) {
+      lines.push([this.text('transferred'), {extension: from}]);
+    }
+    const other = onCallWith(call);
+    if (other) {
+      lines.push([this.text('on-call-with'), {extension: caller, caller: other.display}]);
+    }
+    return lines;
   }
 
   renderCall(view) {
@@ -296,6 +368,18 @@ export class PhoneCallCellElement extends HTMLElement {
     const record = this.call.record;
     this.setText('caller', this.callerLabel(call));
     this.show('caller', view === 'ended');
+    if (this.parts.caller) {
+      this.parts.caller.dataset.kind = callKind(call);
+    }
+    const unreadable = view === 'call' && callKind(call) === 'unreadable' && !!text(call.caller_display);
+    this.show('received', unreadable);
+    // Filled once per caller: the agent may be selecting the text to copy it.
+    if (unreadable && this.parts.received && this.receivedFor !== call.caller_display) {
+      this.receivedFor = call.caller_display;
+      fillSentence(this.parts.received, this.text('received'), {caller: this.callerLabel(call)});
+    }
+    const other = onCallWith(call);
+    this.show('search-on-call-with', view === 'call' && !!other && !!other.value && !!this.searchInput());
     const line = record.typed ? 'typed' : record.reason && 'not-typed-' + record.reason;
     this.show('typed', view === 'call' && !!line);
     this.setText('typed', line ? this.text(line) : '');
@@ -319,8 +403,14 @@ export class PhoneCallCellElement extends HTMLElement {
     }
   }
 
+  /* How a call's caller is written: "withheld number", an unreadable caller's text in quotes. */
   callerLabel(call) {
-    return call.kind === 'withheld' ? this.text('withheld-number') : text(call.caller_display);
+    const kind = callKind(call);
+    if (kind === 'withheld') {
+      return this.text('withheld-number');
+    }
+    const caller = text(call.caller_display);
+    return kind === 'unreadable' && caller ? this.text('unreadable-caller').replace('{caller}', () => caller) : caller;
   }
 
   renderRecent(view) {
@@ -357,6 +447,12 @@ export class PhoneCallCellElement extends HTMLElement {
         this.call.record.reason = null;
       }
       this.render();
+    } else if (role === 'search-on-call-with' && this.call) {
+      // Asked for by the agent: a colleague's call may only be a question.
+      const other = onCallWith(this.call.data);
+      if (other && other.value) {
+        this.typeIntoSearch(other.value, true);
+      }
     } else if (role === 'change-extension') {
       this.editing = !this.editing;
       this.render();

@@ -1,11 +1,11 @@
 /*
- * One entry of the recent calls list: the caller (or "withheld number"),
- * its kind when not an outside caller, when it started and how long it
+ * One entry of the recent calls list: the caller (or "withheld number", or
+ * an unreadable caller's text in quotes), its kind when not an outside caller, when it started and how long it
  * lasted. An outside caller's entry is a button that searches its number
  * again (data-recent-value); the others are plain text.
  */
 import {durationElement, fillSentence, formatWhen} from './call-text.js';
-import {searchValue} from './poll-answer.js';
+import {callKind, searchValue} from './poll-answer.js';
 
 function element(tag, className, content) {
   const node = document.createElement(tag);
@@ -16,7 +16,7 @@ function element(tag, className, content) {
 
 /* The <li> of `call`, and a signature that changes when what it shows changes. */
 export function recentItem(call, now, text, callerLabel) {
-  const kind = ['external', 'internal', 'withheld'].includes(call.kind) ? call.kind : 'unreadable';
+  const kind = callKind(call);
   const value = searchValue(call);
   const start = new Date(Date.parse(String(call.start)));
   const when = isNaN(start) ? '' : formatWhen(start, now);
@@ -41,7 +41,7 @@ export function recentItem(call, now, text, callerLabel) {
     entry.value = value;
     entry.dataset.recentValue = '';
     const label = document.createElement('span');
-    fillSentence(label, text('search-number'), String(call.caller_display || ''));
+    fillSentence(label, text('search-number'), {caller: call.caller_display});
     entry.setAttribute('aria-label', label.textContent + ', ' + meta.textContent);
   }
   item.append(entry);

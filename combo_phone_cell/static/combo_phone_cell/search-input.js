@@ -20,10 +20,17 @@ export function findSearchInput(index) {
   );
 }
 
+/* The events a person's typing fires (input, keyup, change), so that the search cell searches. */
+function announceTyping(input) {
+  input.dispatchEvent(new Event('input', {bubbles: true}));
+  input.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true, cancelable: true}));
+  input.dispatchEvent(new Event('change', {bubbles: true}));
+}
+
 /*
- * Type value into input the way a person would (input, keyup and change
- * events), so that the search cell searches. An automatic pop never pulls
- * the caret out of another field the agent is typing in (outside `owner`).
+ * Type value into input the way a person would, so that the search cell
+ * searches. An automatic pop never pulls the caret out of another field the
+ * agent is typing in (outside `owner`).
  */
 export function typeInto(input, value, byAgent, owner) {
   input.value = value;
@@ -33,7 +40,11 @@ export function typeInto(input, value, byAgent, owner) {
   if (byAgent || !busyElsewhere) {
     input.focus({preventScroll: !byAgent});
   }
-  input.dispatchEvent(new Event('input', {bubbles: true}));
-  input.dispatchEvent(new KeyboardEvent('keyup', {bubbles: true, cancelable: true}));
-  input.dispatchEvent(new Event('change', {bubbles: true}));
+  announceTyping(input);
+}
+
+/* Empty input as a person would, so that the search cell drops its results; the focus stays where it is. */
+export function clearInput(input) {
+  input.value = '';
+  announceTyping(input);
 }

@@ -53,6 +53,21 @@ class AccessRight(models.Model):
         return f'{self.codename} for {self.apiuser}'
 
 
+class SeenNonce(models.Model):
+    """A signature nonce accepted once, refused until ``expires``: in the database, so every process sees it.
+
+    Real Passerelle remembers nonces in its cache, which a Publik site
+    shares between its processes and servers (memcached); the stand-in's
+    projects keep a per-process cache, so the database plays that part.
+    """
+
+    nonce = models.CharField(max_length=64, unique=True)
+    expires = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.nonce
+
+
 class BaseResource(models.Model):
     """Base of every connector: a concrete subclass is mounted at ``/<get_connector_slug()>/<slug>/``."""
 

@@ -12,7 +12,8 @@ import hmac
 import secrets
 import urllib.parse
 
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 TIMESTAMP_FORMAT = '%Y-%m-%dT%H:%M:%SZ'
 MAX_CLOCK_DIFFERENCE = datetime.timedelta(seconds=30)
@@ -51,8 +52,9 @@ def check_query(query, key):
     Refused: a signature that is not the last parameter, a missing or
     repeated ``algo``/``timestamp``/``nonce``, an algorithm outside
     ``hashlib.algorithms_guaranteed``, a timestamp more than 30 s away from
-    now. A nonce is remembered (in Django's cache, beyond the window) only
-    once its signature checked out, so forged requests cannot burn it.
+    now, a nonce already accepted within the window (by any process: see
+    ``remember_nonce``). A nonce is remembered only once its signature
+    checked out, so forged requests cannot burn it.
     """
     unsigned, sep, quoted_signature = query.rpartition('&signature=')
     params = urllib.parse.parse_qs(unsigned)
@@ -72,5 +74,27 @@ def check_query(query, key):
         return False
     if not hmac.compare_digest(expected, signature):
         return False
-    nonce_key = 'publik-signature-nonce-' + hashlib.sha256(nonce.encode()).hexdigest()
-    return cache.add(nonce_key, True, timeout=2 * MAX_CLOCK_DIFFERENCE.seconds + 1)
+    return remember_nonce(nonce)
+
+
+def remember_nonce(nonce):
+    """Remember ``nonce`` beyond the clock window; ``False`` when it was already remembered.
+
+    One insert into a unique column, in its own savepoint: of two processes
+    checking the same nonce at the same instant, the database lets one win.
+    Nonces past their window are deleted first (a signature that old is
+    refused on its timestamp anyway).
+    """
+    from .models import SeenNonce
+
+    now = timezone.now()
+    SeenNonce.objects.filter(expires__lt=now).delete()
+    try:
+        with transaction.atomic():
+            SeenNonce.objects.create(
+                nonce=hashlib.sha256(nonce.encode()).hexdigest(),
+                expires=now + 2 * MAX_CLOCK_DIFFERENCE + datetime.timedelta(seconds=1),
+            )
+    except IntegrityError:
+        return False
+    return True

@@ -4,15 +4,16 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from passerelle_phonecalls.management.number_request import NumberRequestCommand
-from passerelle_phonecalls.privacy import erase_calls_of_number
+from passerelle_phonecalls.privacy import erase_calls_of_number, not_searched
 
 
 class Command(NumberRequestCommand):
     """Delete every stored call from a phone number, for a citizen's erasure request."""
 
     help = _(
-        'Delete every stored call from a phone number, open calls included (right of erasure). '
-        'Any writing of the number finds the same calls (0143250135, 01 43 25 01 35, +33143250135).'
+        'Delete every stored call holding a phone number, as caller, callee, in a call identifier or '
+        'in the details, open calls included (right of erasure). Any writing of the number finds the '
+        'same calls (0143250135, 01 43 25 01 35, +33143250135).'
     )
 
     def add_arguments(self, parser):
@@ -24,7 +25,8 @@ class Command(NumberRequestCommand):
         )
 
     def handle(self, number, connector=None, dry_run=False, **options):
-        count = self.serve(erase_calls_of_number, number, connector, dry_run=dry_run)
+        summary = self.serve(erase_calls_of_number, number, connector, dry_run=dry_run)
+        count = summary['calls']
         if dry_run:
             message = ngettext(
                 '%d call would be deleted (dry run, nothing deleted).',
@@ -34,3 +36,12 @@ class Command(NumberRequestCommand):
         else:
             message = ngettext('%d call deleted.', '%d calls deleted.', count)
         self.stdout.write(message % count)
+        if count:
+            self.stdout.write(
+                gettext(
+                    'Found as the caller: %(caller)d, as the callee: %(callee)d, in a call identifier: '
+                    '%(call_id)d, in the details: %(details)d (a call may hold it in several places).'
+                )
+                % summary
+            )
+        self.stdout.write(not_searched())

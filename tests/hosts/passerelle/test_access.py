@@ -97,16 +97,21 @@ def test_request_signed_by_the_api_user_is_let_in(app, combo):
         lambda: sign_url(SIGNED, 'combo-secret').replace('callee=42', 'callee=43'),
         lambda: sign_url(SIGNED, 'combo-secret') + '&callee=43',
         lambda: CALL_START + '&apikey=combo-secret',
+        lambda: sign_url(SIGNED, 'combo-secret', timestamp=ago(60)),
+        lambda: sign_url(SIGNED, 'combo-secret', timestamp=ago(-60)),
     ],
-    ids=['wrong-secret', 'other-orig', 'tampered', 'parameter-after-signature', 'secret-as-api-key'],
+    ids=[
+        'wrong-secret',
+        'other-orig',
+        'tampered',
+        'parameter-after-signature',
+        'secret-as-api-key',
+        'a-minute-old',
+        'a-minute-ahead',
+    ],
 )
 def test_badly_signed_request_is_refused(app, combo, make_url):
     assert app.get(make_url(), status=403).json['err'] == 1
-
-
-@pytest.mark.parametrize('seconds', [60, -60])
-def test_signature_more_than_thirty_seconds_away_is_refused(app, combo, seconds):
-    app.get(sign_url(SIGNED, 'combo-secret', timestamp=ago(seconds)), status=403)
 
 
 def test_replayed_signed_request_is_refused(app, combo):

@@ -12,11 +12,18 @@ def agent(user_factory):
     return user_factory('agent', groups=['Accueil'])
 
 
+@pytest.fixture(autouse=True)
+def portal(settings):
+    settings.KNOWN_SERVICES = {
+        'combo': {'portal': {'url': 'https://portal.example.net/', 'title': 'Portail'}}
+    }
+
+
 def test_page_shows_the_form_the_phone_channel_the_caller_and_the_way_back(app, agent):
     params = {
         'channel': 'phone',
         'caller': '<b>0143250135</b>',
-        'ReturnURL': 'http://portal/',
+        'ReturnURL': 'https://portal.example.net/accueil/?q=1',
         'cancelurl': 'x',
     }
 
@@ -25,7 +32,45 @@ def test_page_shows_the_form_the_phone_channel_the_caller_and_the_way_back(app, 
     assert response.html.select_one('#appbar h2').text == 'Signalement voirie'
     assert response.html.select_one('.wcs-channel').text == 'Téléphone'
     assert response.html.select_one('.wcs-caller').text == '<b>0143250135</b>'
-    assert response.html.select_one('a.wcs-return')['href'] == 'http://portal/'
+    assert response.html.select_one('a.wcs-return')['href'] == 'https://portal.example.net/accueil/?q=1'
+
+
+@pytest.mark.parametrize(
+    'return_url',
+    ['https://portal.example.net/', 'https://portal.example.net:443/accueil/', 'http://testserver/agents/'],
+    ids=['portal', 'portal-with-port', 'this-site'],
+)
+def test_the_way_back_leads_to_the_portal(app, agent, return_url):
+    response = app.get(URL, {'channel': 'phone', 'ReturnURL': return_url}, user='agent')
+    assert response.html.select_one('a.wcs-return')['href'] == return_url
+
+
+@pytest.mark.parametrize(
+    'return_url',
+    [
+        'https://evil.example/',
+        'https://portal.example.net.evil.example/',
+        'https://portal.example.net@evil.example/',
+        'https://evil@portal.example.net/',
+        'http://portal.example.net/',
+        '//evil.example/',
+        'https://portal.example.net:notaport/',
+        'javascript:alert(1)',
+    ],
+    ids=[
+        'other-site',
+        'suffix',
+        'user-info',
+        'user-info-on-portal',
+        'other-port',
+        'no-scheme',
+        'bad-port',
+        'script',
+    ],
+)
+def test_the_way_back_to_anywhere_else_is_dropped(app, agent, return_url):
+    response = app.get(URL, {'channel': 'phone', 'ReturnURL': return_url}, user='agent')
+    assert response.html.select('a.wcs-return') == []
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ('combo_phone_cell', '0002_forms_offer'),
+        ('combo_phone_cell', '0003_extension_holding'),
     ]
 
     operations = [
