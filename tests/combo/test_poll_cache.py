@@ -296,3 +296,15 @@ def test_calls_are_kept_without_their_details(
     kept = cache.get(keys.extension)['current']
     assert [call['id'] for call in kept] == [17]
     assert 'details' not in kept[0]
+
+
+def test_an_extension_released_by_an_administrator_is_no_longer_read_at_the_next_poll(
+    poll_as, agent, admin_user, extension_factory, cell, connector
+):
+    holding = extension_factory(agent, '42')
+    assert poll_as(agent, cell)['data']['extension'] == '42'
+
+    assert holding.release('42', admin_user)
+
+    answer = poll_as(agent, cell)
+    assert (answer['state'], answer['data']['extension']) == ('no_extension', None)
