@@ -7,6 +7,8 @@ the widget's rendering of hostile strings in test_widget_harness.py. Here the
 strings the connector accepts travel the whole way, as an IPBX would send them.
 """
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -36,8 +38,13 @@ def test_hostile_callers_are_shown_as_readable_text_and_run_nothing(demo, page, 
     shown = []
     for caller in STORED:
         start_call(caller)
-        # How the connector read it, through the agent's own session.
-        (current,) = page.request.get(poll_url).json()['data']['current']
+        # How the connector read it, through the agent's own session (the poll's shared
+        # snapshot of the calls may be a fraction of the interval old: wait for it).
+        deadline = time.monotonic() + POP_TIMEOUT / 1000
+        while not (calls := page.request.get(poll_url).json()['data']['current']):
+            assert time.monotonic() < deadline, 'the call never reached the poll'
+            page.wait_for_timeout(50)
+        (current,) = calls
         if current['kind'] == 'unreadable':
             # Never announced as a number: quoted, apart from the banner's sentence.
             shown.append(cell.text('unreadable-caller').replace('{caller}', caller))
