@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from . import agents, check, client, health, host, snapshot, wcs
+from . import agents, check, client, health, host, snapshot, statistics, wcs
 from .connector import ConnectorError, widget_call
 from .extensions import ExtensionForm, clean_extension
 from .forms import CHECK_EXTENSION_FIELD, posted_api_key, read_connector_url, saved_key_withheld
@@ -123,7 +123,8 @@ def poll(request, cell_pk):
 
 @never_cache
 def cell_health(request, cell_pk):
-    """The health page of a cell, for its administrators: when agents last got an answer, the last errors.
+    """The health page of a cell, for its administrators: when agents last got an answer, the last errors,
+    and charts of the calls of the last 30 days (from the connector's statistics).
 
     Only for a user who manages cells (403 otherwise, 404 for an unknown cell).
     """
@@ -137,6 +138,7 @@ def cell_health(request, cell_pk):
         'health': health.report(cell),
         'agents_minutes': health.AGENTS_WINDOW // 60,
         'settings_url': host.cell_settings_url(cell),
+        'charts': statistics.charts(cell),
     }
     return TemplateResponse(request, 'combo_phone_cell/health.html', context)
 

@@ -16,14 +16,18 @@ def test_health_page_shows_the_last_error_and_the_agents_last_answer(demo, login
 
     agent = Cell(login('agent'))
     agent.expect_state('idle', timeout=TIMEOUT)
-    # The administrator saves a wrong connector URL (the slug of another connector).
     cell = PhoneCallCell.objects.get(slug='telephonie')
+    admin = login('admin')
+    health_url = '%s/manage/phone-call-cell/%d/health/' % (demo.url, cell.pk)
+    # While the link works, the page charts the calls from the connector's statistics.
+    admin.goto(health_url)
+    expect(admin.locator('.phone-call-cell-statistics figure svg')).to_have_count(3)
+    # The administrator saves a wrong connector URL (the slug of another connector).
     cell.connector_url = demo.url + '/phonecalls/nope/'
     cell.save()
     agent.expect_state('config-error', timeout=TIMEOUT)
 
-    admin = login('admin')
-    admin.goto('%s/manage/phone-call-cell/%d/health/' % (demo.url, cell.pk))
+    admin.goto(health_url)
 
     expect(admin.locator('.phone-call-cell-health__agents')).to_have_text('1')
     expect(admin.locator('.phone-call-cell-health__last-ok')).to_contain_text('il y a')
