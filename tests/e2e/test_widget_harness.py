@@ -28,6 +28,7 @@ from django.utils import translation
 
 import combo_phone_cell
 from combo_phone_cell.extensions import ExtensionForm
+from tests.contracts import EXAMPLE_NOW, assert_valid, load_example
 from tests.e2e.widget import Cell
 
 pytestmark = pytest.mark.browser
@@ -98,6 +99,8 @@ def make_call(call_id=1, caller_display='01 43 25 01 35', search_value='01432501
         'start': start.isoformat(),
         'end': None,
         'duration': None,
+        'on_call_with': None,
+        'transferred_from': None,
     }
     call.update(overrides)
     return call
@@ -955,6 +958,36 @@ def test_a_colleague_on_a_call_is_announced_with_the_citizen_searched_only_on_re
     h.advance(2000)
     assert lines.count() == 2
     assert h.role('search-on-call-with').is_hidden()
+
+
+def test_the_calls_this_harness_makes_are_valid_poll_answers():
+    calls = [make_call(), colleague_call(), ended(make_call(transferred_from='42'), 30)]
+    assert_valid(
+        'poll', {'err': 0, 'state': 'ok', 'data': {'extension': '42', 'current': calls, 'recent': []}}
+    )
+
+
+def test_the_contract_s_example_answer_is_shown_with_nothing_typed_until_asked(harness):
+    # docs/contracts/examples/poll.json, written by the cell's tests from the
+    # connector's example: 42 calls this agent while on a call with a citizen.
+    def at_t0(call):
+        moved = {key: call[key] for key in ('start', 'end') if call[key]}
+        for key, value in moved.items():
+            moved[key] = (T0 + (datetime.datetime.fromisoformat(value) - EXAMPLE_NOW)).isoformat()
+        return dict(call, **moved)
+
+    example = load_example('poll')['data']
+    h = harness()
+    h.poll.extension = example['extension']
+    h.poll.current = [at_t0(call) for call in example['current']]
+    h.poll.recent = [at_t0(call) for call in example['recent']]
+    h.open()
+    h.expect_state('call')
+    assert h.recent_items.count() == len(example['recent'])
+    h.advance(2000)
+    assert h.search.input_value() == ''
+    h.role('search-on-call-with').click()
+    assert h.search.input_value() == '0143250135'
 
 
 def test_a_transferred_call_says_which_colleague_handed_it_over_and_is_typed(harness):
