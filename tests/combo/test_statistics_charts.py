@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 from lxml import etree
 
 from combo_phone_cell import client, statistics
@@ -111,6 +111,13 @@ def known_passerelle(settings, connector):
             }
         }
     }
+
+
+@pytest.fixture(autouse=True)
+def french():
+    # Charts are drawn outside a request here: the language is the test's, not a previous request's.
+    with translation.override('fr'):
+        yield
 
 
 def logged(caplog):
