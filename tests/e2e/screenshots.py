@@ -5,7 +5,7 @@ Run it from the repository with ``.venv/bin/python -m tests.e2e.screenshots``
 end-to-end tests, brings the cell into each state through real HTTP (the
 IPBX's webhooks, a stopped connector, a wrong slug, a session ended...) and
 photographs the cell at 420 pixels wide, plus the whole portal during a
-call. The README's "What the agent sees" shows the pictures.
+call and the administrator's health page. The README's "What the agent sees" shows the pictures.
 """
 
 import datetime
@@ -105,6 +105,16 @@ def test_screenshots(demo, agent_tab, login, shoot, start_call, stop_call, conne
         stop_call(caller)
         cell.expect_state('ended', timeout=TIMEOUT)
 
+    # An attended transfer announced: 43, on a call with Camille Martin, calls 42.
+    start_call('0143250135', '43')
+    start_call('43')
+    cell.expect_state('call', timeout=TIMEOUT)
+    expect(cell.role('search-on-call-with')).to_be_visible(timeout=TIMEOUT)
+    shoot('call-colleague', page)
+    stop_call('43')
+    stop_call('0143250135', '43')
+    cell.expect_state('ended', timeout=TIMEOUT)
+
     cell.role('pause').check()
     start_call('0478123456')
     expect(cell.role('typed')).to_have_text(cell.text('not-typed-paused'), timeout=TIMEOUT)
@@ -141,6 +151,17 @@ def test_screenshots(demo, agent_tab, login, shoot, start_call, stop_call, conne
 
     AgentExtension.objects.filter(user__username='agent2').delete()
     shoot('no-extension', agent_tab('agent2', 'no-extension'))
+
+    # The administrator's health page: the agents' last answer, the last errors, the calls charted.
+    admin = login('admin')
+    admin.set_viewport_size({'width': 1000, 'height': 800})
+    admin.goto('%s/manage/phone-call-cell/%d/health/' % (demo.url, cell_pk(page)))
+    expect(admin.locator('.phone-call-cell-statistics figure svg')).to_have_count(3, timeout=TIMEOUT)
+    admin.screenshot(path=OUTPUT / 'health.png', full_page=True)
+
+
+def cell_pk(page):
+    return int(re.search(r'/(\d+)/poll/', page.locator('phone-call-cell').get_attribute('data-poll-url')).group(1))
 
 
 if __name__ == '__main__':
