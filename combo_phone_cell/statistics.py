@@ -3,7 +3,7 @@
 The connector serves its call statistics in Publik's statistics format
 (``statistics-calls``, ``statistics-mean-duration``...: docs/statistics.rst);
 this module asks for a few of them, signed like the cell's other requests
-(``connector.credential``, ``client.get``), and draws each one server side
+(``connector.endpoint_url``, ``client.get``), and draws each one server side
 with pygal, the library Combo's own chart cells draw with (recalled). pygal
 is imported only when a chart is drawn: without it the cell works, the
 health page just has no charts.
@@ -16,7 +16,6 @@ stripped of control characters, and reach the page only as text of the SVG
 import datetime
 import logging
 import math
-import urllib.parse
 
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -24,7 +23,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import client
-from .connector import credential
+from .connector import endpoint_url
 
 logger = logging.getLogger(__name__)
 
@@ -50,24 +49,6 @@ CHARTS = (
         'minutes',
     ),
 )
-
-
-def statistic_url(cell, endpoint, params):
-    """The URL of the connector's statistic ``endpoint`` with ``params``, authenticated: never log it.
-
-    Authenticated the way every request of the cell is: signed for a known
-    Passerelle service, else with the cell's API key (``connector.credential``).
-    """
-    parts = urllib.parse.urlsplit(cell.connector_url.strip())
-    path = parts.path if parts.path.endswith('/') else parts.path + '/'
-    params = list(params)
-    kind, service = credential(cell.connector_url, cell.api_key)
-    if kind == 'key':
-        params.append(('apikey', cell.api_key))
-    url = urllib.parse.urlunsplit(
-        (parts.scheme, parts.netloc, path + endpoint, urllib.parse.urlencode(params), '')
-    )
-    return client.signed_url(url, service) if kind == 'signature' else url
 
 
 def clean_label(value):
@@ -118,7 +99,7 @@ def read_statistic(answer):
 def fetch_statistic(cell, endpoint, params):
     """Ask the connector for statistic ``endpoint`` with ``params``; its cleaned data, or ``StatisticsError``."""
     try:
-        url = statistic_url(cell, endpoint, params)
+        url = endpoint_url(cell, endpoint, params)
     except ValueError:
         raise StatisticsError('invalid connector URL') from None
     try:
