@@ -161,7 +161,9 @@ def test_screenshots(demo, agent_tab, login, shoot, start_call, stop_call, conne
 
 
 def cell_pk(page):
-    return int(re.search(r'/(\d+)/poll/', page.locator('phone-call-cell').get_attribute('data-poll-url')).group(1))
+    return int(
+        re.search(r'/(\d+)/poll/', page.locator('phone-call-cell').get_attribute('data-poll-url')).group(1)
+    )
 
 
 if __name__ == '__main__':
