@@ -96,13 +96,6 @@ def test_call_start_tells_what_kind_of_caller_is_calling(app, caller, kind, disp
     assert data['withheld'] is False
 
 
-def test_call_start_answers_timestamps_in_iso_8601_with_offset(app):
-    resp = app.get(START_URL)
-    start = datetime.datetime.fromisoformat(resp.json['data']['start'])
-    assert start.utcoffset() is not None
-    assert start == Call.objects.get().start
-
-
 @pytest.mark.parametrize('endpoint', ['call-start', 'call-stop'])
 @pytest.mark.parametrize('method', ['get', 'post'])
 def test_call_events_take_a_trailing_slash_and_a_form_encoded_post(app, endpoint, method):
