@@ -24,16 +24,17 @@ CSRF_TOKEN = 'Hq3mHPwv5SqgW6SExZLoqyyCWaTzR2Fa'
 class View:
     name: str
     path: str  # ``{pk}`` is the cell's
-    method: str  # the method its page sends
-    allow: str | None  # the Allow header of the 405; None: no 405 to try
-    json: bool  # its refusals are JSON ``{"err": 1, "err_desc"}``, its 405 too unless ``html_405``
-    states: bool  # its refusals say the widget's ``state``
-    staff: bool  # staff only (else: any user who sees the cell)
-    ok_status: int
-    # Status of a refused request where it differs from 403.
-    anonymous_status: int = 403
-    unknown_cell: bool = True
+    method: str = 'get'  # the method its page sends
+    allow: str | None = None  # the Allow header of its 405; None: no 405 to try
+    json: bool = False  # its refusals are JSON ``{"err": 1, "err_desc"}``, its 405 too unless ``html_405``
     html_405: bool = False
+    states: bool = False  # its refusals say the widget's ``state``
+    staff: bool = False  # staff only (else: any user who sees the cell)
+    unknown_cell: bool = True  # it names a cell, which may not exist
+    ok_status: int = 200
+    anonymous_status: int = 403
+    reads_only: bool = False  # asks no other service and changes nothing, even when allowed
+    form: dict = dataclasses.field(default_factory=dict)  # what its page posts (and the holding to release)
 
     def url(self, cell_pk):
         return self.path.format(pk=cell_pk)
@@ -42,35 +43,47 @@ class View:
 HOLDERS = View(
     'holders',
     '/manage/phone-call-cell/extensions/',
-    'get',
-    'GET, POST',
-    False,
-    False,
-    True,
-    200,
-    anonymous_status=302,
+    allow='GET, POST',
+    staff=True,
     unknown_cell=False,
+    anonymous_status=302,
+    reads_only=True,
 )
 VIEWS = [
-    View('poll', '/api/phone-call-cell/{pk}/poll/', 'get', 'GET', True, True, False, 200),
-    View('forms', '/api/phone-call-cell/{pk}/forms/', 'get', 'GET', True, True, False, 200),
+    View('poll', '/api/phone-call-cell/{pk}/poll/', allow='GET', json=True, states=True),
+    View('forms', '/api/phone-call-cell/{pk}/forms/', allow='GET', json=True, states=True),
     View(
         'set-extension',
         '/api/phone-call-cell/{pk}/extension/',
-        'post',
-        'POST',
-        True,
-        False,
-        False,
-        302,
+        method='post',
+        allow='POST',
+        json=True,
         html_405=True,
+        ok_status=302,
+        form={'extension': '44'},
     ),
-    View('check', '/api/phone-call-cell/{pk}/check/', 'post', 'POST', True, False, True, 200),
+    View(
+        'check',
+        '/api/phone-call-cell/{pk}/check/',
+        method='post',
+        allow='POST',
+        json=True,
+        staff=True,
+        form={'phone_call_check_extension': '42'},
+    ),
     # The health page takes any method: a POST is refused by the CSRF middleware, not a 405.
-    View('health', '/manage/phone-call-cell/{pk}/health/', 'get', None, False, False, True, 200),
+    View('health', '/manage/phone-call-cell/{pk}/health/', staff=True),
     HOLDERS,
     # The same page's POST, which releases an extension (its PUT is tried above).
-    dataclasses.replace(HOLDERS, name='holders-release', method='post', allow=None, ok_status=302),
+    dataclasses.replace(
+        HOLDERS,
+        name='holders-release',
+        method='post',
+        allow=None,
+        ok_status=302,
+        reads_only=False,
+        form={'extension': '42'},
+    ),
 ]
 
 # Cases refused by every agent view (a cell the user does not see) or every staff view (not staff).
@@ -105,7 +118,7 @@ def agent(user_factory, extension_factory):
 
 
 @pytest.fixture
-def setup(page, cell_factory, connector, fake_wcs, known_passerelle, agent, admin_user):
+def setup(page, cell_factory, connector, fake_wcs, agent, admin_user):
     """A cell that would ask the connector and w.c.s. and let the agent change their extension."""
     return cell_factory(forms_offer='all', self_service=True)
 
@@ -128,12 +141,7 @@ def send(app, view, cell, user, method=None, csrf=True, cell_pk=None):
     url = view.url(cell.pk if cell_pk is None else cell_pk)
     if method == 'get':
         return app.get(url, headers={'Accept': 'application/json'}, expect_errors=True)
-    values = {
-        'extension': '44',
-        'connector_url': cell.connector_url,
-        'phone_call_check_extension': '42',
-        'release': AgentExtension.objects.get(user__username='agent').pk,
-    }
+    values = {**view.form, 'release': AgentExtension.objects.get(user__username='agent').pk}
     headers = {'Referer': 'http://testserver/'}
     if csrf:
         values['csrfmiddlewaretoken'] = CSRF_TOKEN
@@ -143,10 +151,15 @@ def send(app, view, cell, user, method=None, csrf=True, cell_pk=None):
 
 
 @pytest.mark.parametrize('view', VIEWS, ids=[view.name for view in VIEWS])
-def test_the_allowed_user_is_served(app, setup, agent, admin_user, view):
+def test_the_allowed_user_is_served(app, setup, connector, fake_wcs, agent, admin_user, view):
+    before = footprint(connector, fake_wcs)
+
     response = send(app, view, setup, admin_user if view.staff else agent)
 
     assert response.status_int == view.ok_status
+    # What a refused request must not do, the allowed one does: the refusals' check measures something.
+    if not view.reads_only:
+        assert footprint(connector, fake_wcs) != before
 
 
 @pytest.mark.parametrize('view, case', REFUSALS)
