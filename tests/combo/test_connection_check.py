@@ -273,20 +273,3 @@ def test_an_invalid_url_is_refused_with_the_form_s_words(run_check, cell, connec
 
     assert steps(answer)['url'] == ('error', 'Enter an http:// or https:// URL.')
     assert connector.received == []
-
-
-@pytest.mark.parametrize('user, method, status', [('agent', 'post', 403), ('admin_user', 'get', 405)])
-def test_only_administrators_may_test_and_only_with_a_post(
-    request, app, cell, connector, user, method, status
-):
-    app.set_user(request.getfixturevalue(user))
-    app.set_cookie('csrftoken', CSRF_TOKEN)
-    url = f'/api/phone-call-cell/{cell.pk}/check/'
-    params = (
-        {'connector_url': cell.connector_url, 'csrfmiddlewaretoken': CSRF_TOKEN} if method == 'post' else {}
-    )
-
-    answer = getattr(app, method)(url, params, status=status).json
-
-    assert answer['err'] == 1
-    assert connector.received == []

@@ -94,31 +94,3 @@ def test_the_notice_goes_once_the_agent_sets_an_extension_again(admin_app, holde
     AgentExtension.store(holder.user, '43')
 
     assert AgentExtension.release_notice(holder.user) is None
-
-
-@pytest.mark.parametrize(
-    'user, method, status',
-    [
-        ('agent', 'get', 403),
-        ('agent', 'post', 403),
-        (None, 'get', 302),
-        ('admin_user', 'post without CSRF token', 403),
-        ('admin_user', 'put', 405),
-    ],
-)
-def test_only_an_administrator_sees_the_page_and_releases(request, app, holder, user, method, status):
-    if user:
-        app.set_user(request.getfixturevalue(user))
-    app.set_cookie('csrftoken', CSRF_TOKEN)
-    values = {'release': holder.pk, 'extension': '42'}
-    if method == 'post':
-        values['csrfmiddlewaretoken'] = CSRF_TOKEN
-
-    response = getattr(app, method.split()[0])(
-        URL, values, headers={'X-CSRFToken': CSRF_TOKEN} if method == 'put' else {}, status=status
-    )
-
-    if status == 302:
-        assert '/login/' in response.location
-    holder.refresh_from_db()
-    assert holder.extension == '42'

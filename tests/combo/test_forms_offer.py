@@ -4,7 +4,6 @@ import logging
 import urllib.parse
 
 import pytest
-from django.contrib.auth.models import Group
 
 from tests.combo.support import FakeWcs, publik_signature_is_valid
 
@@ -186,20 +185,3 @@ def test_each_agent_has_their_own_cached_listing(app, user_factory, cell_factory
     app.set_user(user_factory('voirie', email='voirie@ville.example'))
 
     assert app.get(f'/api/phone-call-cell/{cell.pk}/forms/').json['data'] == []
-
-
-@pytest.mark.parametrize(
-    'refusal, state', [('anonymous', 'signed_out'), ('outside the cell roles', 'config_error')]
-)
-def test_refused_visitors_are_told_why_and_wcs_is_not_asked(
-    app, agent, cell_factory, fake_wcs, refusal, state
-):
-    cell = cell_factory(forms_offer='all')
-    if refusal == 'outside the cell roles':
-        cell.groups.add(Group.objects.create(name='Accueil téléphonique'))
-        app.set_user(agent)
-
-    answer = app.get(f'/api/phone-call-cell/{cell.pk}/forms/', status=403).json
-
-    assert (answer['err'], answer['state']) == (1, state)
-    assert fake_wcs.received == []

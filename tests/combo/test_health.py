@@ -117,12 +117,6 @@ def test_report_counts_the_agents_who_polled_and_the_errors(
     assert error['first'] <= error['last']
 
 
-def test_health_page_is_for_administrators_only(app, cell, agent):
-    app.set_user(agent)
-
-    app.get(health_url(cell), status=403)
-
-
 def test_health_page_shows_the_last_error_and_the_agents_last_answer(poll, app, cell, connector, admin_user):
     poll(cell)
     connector.behaviour = 'status'
@@ -146,9 +140,3 @@ def test_settings_form_links_to_the_health_page(app, cell, admin_user):
     page = app.get(f'/manage/pages/{cell.page.pk}/cell/{cell.get_reference()}/')
 
     assert page.lxml.xpath(f'//a[@href="{health_url(cell)}"]')
-
-
-def test_health_page_of_an_unknown_cell_is_a_404(app, cell, admin_user):
-    app.set_user(admin_user)
-
-    app.get(f'/manage/phone-call-cell/{cell.pk + 1000}/health/', status=404)

@@ -90,38 +90,13 @@ def test_foreign_referer_is_not_followed(post_extension, cell):
     assert response.location in ('/', 'http://testserver/')
 
 
-@pytest.mark.parametrize(
-    'refusal, status',
-    [
-        ('anonymous visitor', 403),
-        ('no CSRF token', 403),
-        ('self-service off', 403),
-        ('cell the agent cannot see', 403),
-        ('unknown cell', 404),
-        ('GET', 405),
-    ],
-)
-def test_a_refused_request_sets_no_extension(app, agent, cell_factory, refusal, status):
-    cell = cell_factory(self_service=refusal != 'self-service off')
-    if refusal == 'cell the agent cannot see':
-        cell.groups.add(Group.objects.create(name='Accueil téléphonique'))
-    if refusal != 'anonymous visitor':
-        app.set_user(agent)
-    app.set_cookie('csrftoken', CSRF_TOKEN)
-    pk = cell.pk + 1000 if refusal == 'unknown cell' else cell.pk
-    values = (
-        {'extension': '42'}
-        if refusal == 'no CSRF token'
-        else {'extension': '42', 'csrfmiddlewaretoken': CSRF_TOKEN}
-    )
+def test_a_cell_without_self_service_refuses_and_sets_no_extension(post_extension, cell_factory):
+    # Every other refusal (anonymous, CSRF, roles, unknown cell, method) is in test_access.py.
+    cell = cell_factory(self_service=False)
 
-    if refusal == 'GET':
-        app.get(f'/api/phone-call-cell/{pk}/extension/', status=status)
-    else:
-        response = app.post(f'/api/phone-call-cell/{pk}/extension/', values, status=status)
-        if refusal in ('self-service off', 'unknown cell'):
-            assert response.json['err'] == 1
+    response = post_extension(cell, '42', status=403)
 
+    assert response.json['err'] == 1
     assert not AgentExtension.objects.exists()
 
 

@@ -50,28 +50,12 @@ def test_call_stop_of_the_reference_text_without_open_call_is_harmless(app):
     assert Call.objects.count() == 0
 
 
-def test_call_stop_with_trailing_slash_and_post_works(app):
-    app.get(START_URL)
-    resp = app.post(
-        '/phonecalls/ipbx/call-stop/?apikey=abcdef', params={'caller': '0143250135', 'callee': '42'}
-    )
-    assert resp.json['data']['end'] is not None
-    assert Call.objects.get().end is not None
-
-
 def test_call_stop_adds_its_parameters_to_the_call_details(app):
     app.get(START_URL + '&queue=accueil&status=answered')
     resp = app.get(STOP_URL + '&status=hangup&cause=16')
     expected = {'queue': 'accueil', 'status': 'hangup', 'cause': '16'}
     assert resp.json['data']['details'] == expected
     assert Call.objects.get().details == expected
-
-
-def test_call_stop_never_stores_nor_echoes_the_api_key(app):
-    app.get(START_URL)
-    resp = app.get(STOP_URL + '&signature=abcdef')
-    assert 'abcdef' not in resp.text
-    assert Call.objects.get().details == {}
 
 
 def test_call_stop_closes_an_internal_call_opened_before_internal_calls_were_ignored(
