@@ -84,15 +84,22 @@ def postgres_database(name, url):
 
 
 def stop(process, grace=15):
-    """Stop ``process`` (SIGTERM: a gunicorn master stops its workers; SIGKILL after ``grace`` seconds)."""
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(grace)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    """Stop ``process``, started in a session of its own, and its process group: SIGTERM, SIGKILL after
+    ``grace`` seconds; then SIGKILL to whatever the group left behind (a gunicorn master's or Kamailio's
+    workers end with it, but never leave one running)."""
+    if process.poll() is None:
+        signal_group(process.pid, signal.SIGTERM)
+        try:
+            process.wait(grace)
+        except subprocess.TimeoutExpired:
+            signal_group(process.pid, signal.SIGKILL)
+            process.wait()
+    signal_group(process.pid, signal.SIGKILL)
+
+
+def signal_group(pid, signum):
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signum)
 
 
 def wait_for_port(port, process, timeout=10):

@@ -29,7 +29,7 @@ import sys
 import tempfile
 import time
 
-from tests.servers import HOST, ROOT, free_port, http_answers
+from tests.servers import HOST, ROOT, free_port, http_answers, stop
 
 KAMAILIO_CFG = ROOT / 'contrib' / 'ipbx' / 'kamailio' / 'kamailio.cfg'
 SCENARIOS = pathlib.Path(__file__).resolve().parent / 'scenarios'
@@ -89,16 +89,7 @@ class Process:
     def stop(self, grace=5):
         """Stop the process and its group (SIGTERM, then SIGKILL after ``grace`` seconds)."""
         try:
-            if self.running():
-                self._signal_group(signal.SIGTERM)
-                try:
-                    self.popen.wait(grace)
-                except subprocess.TimeoutExpired:
-                    self._signal_group(signal.SIGKILL)
-                    self.popen.wait(grace)
-            # Children left behind by the leader (Kamailio's workers end with
-            # their main process, but never leave one running).
-            self._signal_group(signal.SIGKILL)
+            stop(self.popen, grace)
         finally:
             if self._log is not None:
                 self._log.close()
@@ -117,12 +108,6 @@ class Process:
             if fields[0] != 'Z' and int(fields[2]) == self.pid:
                 members.append(int(stat.split('/')[2]))
         return members
-
-    def _signal_group(self, signum):
-        try:
-            os.killpg(self.pid, signum)
-        except ProcessLookupError:
-            pass
 
     def log_tail(self, lines=30):
         try:
