@@ -29,11 +29,12 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+# First: the editable install appends the repository after gadjo's own top-level ``tests`` package.
+sys.path.insert(0, ROOT)
 
 from bench import servers, stats, world  # noqa: E402
 from tests.chromium import launch  # noqa: E402
+from tests.servers import free_port  # noqa: E402
 
 API_KEY = 'abcdef'
 
@@ -308,7 +309,7 @@ def main(argv=None):
 
     results = {}
     with servers.sqlite_database() as database:
-        port = servers.free_port()
+        port = free_port()
         base_url = 'http://127.0.0.1:%d' % port
         servers.setup_django(database, base_url + '/')
         world.seed_demo(base_url)

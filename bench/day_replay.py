@@ -22,12 +22,13 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+# First: the editable install appends the repository after gadjo's own top-level ``tests`` package.
+sys.path.insert(0, ROOT)
 
 from tests.ipbx import day as day_replay  # noqa: E402
 from tests.ipbx import lab  # noqa: E402
 from tests.ipbx.publik import Publik  # noqa: E402
+from tests.servers import free_port  # noqa: E402
 
 # The demo's own agents; the others are created for the day.
 DEMO_AGENTS = {'42': 'agent', '43': 'agent2'}
@@ -68,13 +69,13 @@ def replay_day(calls, agent_count, seed, poll_interval, workdir):
     extensions = [str(ext) for ext in range(42, 42 + agent_count)]
     processes, publik = [], None
     try:
-        demo = lab.DemoServer(workdir, lab.free_port(), workdir / 'demo.sqlite3')
+        demo = lab.DemoServer(workdir, free_port(), workdir / 'demo.sqlite3')
         processes.append(demo)
         demo.wait_ready()
         extra = [ext for ext in extensions if ext not in DEMO_AGENTS]
         manage(workdir, demo, day_replay.add_agents_code([('agent' + ext, ext) for ext in extra]))
         publik = Publik(demo.url).start()
-        sip_port = lab.free_port(socket.SOCK_DGRAM)
+        sip_port = free_port(socket.SOCK_DGRAM)
         kamailio = lab.Kamailio(
             workdir, sip_port, publik.url + '/phonecalls/ipbx', lab.DEMO_API_USER, lab.DEMO_API_KEY
         )

@@ -17,10 +17,11 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+# First: the editable install appends the repository after gadjo's own top-level ``tests`` package.
+sys.path.insert(0, ROOT)
 
 from bench import servers  # noqa: E402
+from tests.servers import postgres_answers  # noqa: E402
 
 BROWSER_BENCHMARKS = ('pop', 'browser')
 SERVER_BENCHMARKS = ('history', 'webhooks', 'agents')
@@ -330,7 +331,7 @@ def main(argv=None):
         else:
             results['skipped'] = ['browser benchmarks: /usr/bin/chromium is missing']
     if server:
-        if servers.postgres_answers():
+        if postgres_answers(servers.POSTGRES_URL):
             groups.append(run_group('server_benchmarks', server, args.quick))
         else:
             results.setdefault('skipped', []).append(

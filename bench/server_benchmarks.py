@@ -26,10 +26,11 @@ import time
 import types
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+# First: the editable install appends the repository after gadjo's own top-level ``tests`` package.
+sys.path.insert(0, ROOT)
 
 from bench import profiling, servers, stats, world  # noqa: E402
+from tests.servers import postgres_database  # noqa: E402
 
 LOADGEN = os.path.join(ROOT, 'bench', 'loadgen.py')
 WORKERS = (os.cpu_count() or 1) + 1
@@ -285,7 +286,7 @@ def main(argv=None):
     plan = PLANS['quick' if args.quick else 'full']
     only = set(args.only.split(','))
     results = {}
-    with servers.postgres_database() as database_url:
+    with postgres_database('bench_phonecalls', servers.POSTGRES_URL) as database_url:
         ports = servers.cluster_ports()
         passerelle_url = 'http://127.0.0.1:%d/' % ports['passerelle']
         servers.setup_django(database_url, passerelle_url)

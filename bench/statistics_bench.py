@@ -31,10 +31,11 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-if ROOT not in sys.path:
-    sys.path.insert(0, ROOT)
+# First: the editable install appends the repository after gadjo's own top-level ``tests`` package.
+sys.path.insert(0, ROOT)
 
 from bench import servers  # noqa: E402
+from tests.servers import postgres_answers, postgres_database  # noqa: E402
 
 DATABASE_NAME = 'bench_phonecalls_statistics'
 API_KEY = 'statistics-bench'
@@ -186,11 +187,11 @@ def main(argv=None):
     parser.add_argument('--output', help='write the figures to this JSON file')
     args = parser.parse_args(argv)
     sizes = sorted(int(size) for size in args.sizes.split(','))
-    if not servers.postgres_answers():
+    if not postgres_answers(servers.POSTGRES_URL):
         print(f'PostgreSQL does not answer at {servers.POSTGRES_URL}: nothing measured.')
         return 2
     results = {}
-    with servers.postgres_database(name=DATABASE_NAME) as database_url:
+    with postgres_database(DATABASE_NAME, servers.POSTGRES_URL) as database_url:
         servers.setup_django(database_url)
         from django.db import connections
         from django.utils import timezone

@@ -26,19 +26,21 @@ The header names the versions of the libraries the apps run on.
 """
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlsplit
 
 import django
 import phonenumbers
 import requests
 import urllib3
+
+# Run as a script: the repository's ``tests`` package, not another distribution's.
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from tests.servers import postgres_answers, postgres_url  # noqa: E402
 
 EVERY_DATABASE = 'every database'
 SQLITE = 'SQLite only'
@@ -58,21 +60,11 @@ SUITES = [
 # Tests marked so run only where the suite's browser tests run (newest series,
 # last database of the suite): Chromium, and the connector's real-server storms.
 ONCE_MARKS = 'not browser and not server'
-DEFAULT_POSTGRES = 'postgresql://postgres@127.0.0.1:5432/'
 CHROMIUM = '/usr/bin/chromium'
 
 
 def truthy(value):
     return (value or '').lower() in ('1', 'true', 'yes')
-
-
-def postgres_answers(url):
-    parts = urlsplit(url)
-    try:
-        socket.create_connection((parts.hostname or '127.0.0.1', parts.port or 5432), timeout=2).close()
-    except OSError:
-        return False
-    return True
 
 
 def plan(postgres, newest, selected, databases=()):
@@ -165,7 +157,7 @@ def main(args):
     ci = truthy(os.environ.get('CI'))
     problems = []
     databases = {name for name in os.environ.get('TEST_DATABASES', '').split(',') if name}
-    postgres = os.environ.get('TEST_DATABASE_URL') or DEFAULT_POSTGRES
+    postgres = postgres_url('TEST_DATABASE_URL')
     if databases and 'postgresql' not in databases:
         postgres = None
     elif not postgres_answers(postgres):

@@ -4,8 +4,6 @@ The cell tests need only Combo: the connector and w.c.s. are small local HTTP
 servers (``support.py``) that can be told to fail in every way real ones can.
 """
 
-import socket
-
 import pytest
 from combo.apps.search.models import SearchCell
 from combo.data.models import Page
@@ -13,6 +11,7 @@ from django.contrib.auth.models import Group, User
 
 from combo_phone_cell.models import AgentExtension, PhoneCallCell
 from tests.combo.support import FakeConnector, FakeWcs, connector_call
+from tests.servers import free_port
 
 
 @pytest.fixture(autouse=True)
@@ -128,11 +127,7 @@ def connector():
 @pytest.fixture
 def closed_port_url():
     """Base URL of a connector that is down: nothing listens on its port."""
-    sock = socket.socket()
-    sock.bind(('127.0.0.1', 0))
-    port = sock.getsockname()[1]
-    sock.close()
-    return f'http://127.0.0.1:{port}/phonecalls/ipbx/'
+    return f'http://127.0.0.1:{free_port()}/phonecalls/ipbx/'
 
 
 @pytest.fixture

@@ -1,15 +1,9 @@
 """The demo as ``make demo`` serves it: its world, a restart that keeps changes, French pages, a webhook storm."""
 
 import collections
-import os
-import pathlib
 import re
 import shlex
-import socket
-import subprocess
-import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -21,8 +15,9 @@ from django.urls import reverse
 
 from demo.management.commands.demo_serve import banner
 from demo.seed import DEMO_API_KEY, seed
+from tests.ipbx.lab import DemoServer
+from tests.servers import free_port
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
 URL, ORIG, SECRET = 'http://127.0.0.1:8000', 'combo.demo', 'demo-signature-secret'
 
 
@@ -164,31 +159,12 @@ def test_printed_curl_lines_get_the_documented_answers(demo):
 @pytest.fixture
 def demo_serve(tmp_path):
     """``demo/manage.py demo_serve`` in its own process, on its own port and SQLite file, as ``make demo``."""
-    with socket.socket() as free:
-        free.bind(('127.0.0.1', 0))
-        port = free.getsockname()[1]
-    env = dict(os.environ, PORT=str(port), DEMO_DATABASE=str(tmp_path / 'demo.sqlite3'))
-    env['DJANGO_SETTINGS_MODULE'] = 'demo.settings'
-    log = tmp_path / 'demo.log'
-    with log.open('w') as output:
-        server = subprocess.Popen(
-            [sys.executable, 'demo/manage.py', 'demo_serve'], cwd=ROOT, env=env, stdout=output, stderr=output
-        )
-    url = f'http://127.0.0.1:{port}'
-    deadline = time.monotonic() + 120
+    server = DemoServer(tmp_path, free_port(), tmp_path / 'demo.sqlite3')
     try:
-        while True:
-            try:
-                requests.get(url + '/login/', timeout=5)
-                break
-            except requests.ConnectionError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail('demo_serve did not start:\n' + log.read_text())
-                time.sleep(0.2)
-        yield url
+        server.wait_ready(timeout=120)
+        yield server.url
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        server.stop()
 
 
 def test_thirty_two_concurrent_webhook_senders_never_get_a_server_error(demo_serve):

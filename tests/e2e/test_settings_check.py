@@ -12,9 +12,11 @@ form is laid out as the manager's.
 import pytest
 from playwright.sync_api import expect
 
+from tests.servers import free_port
+
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
-CLOSED_PORT_URL = 'http://127.0.0.1:9/phonecalls/ipbx/'
+CLOSED_PORT_URL = 'http://127.0.0.1:%d/phonecalls/ipbx/' % free_port()
 
 
 @pytest.fixture

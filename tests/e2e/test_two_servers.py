@@ -15,6 +15,7 @@ import pytest
 import requests
 
 from bench import servers
+from tests.servers import Memcached, postgres_answers, postgres_database
 
 pytestmark = pytest.mark.server
 
@@ -42,7 +43,7 @@ def missing():
     for command in ('haproxy', 'memcached'):
         if shutil.which(command) is None and not os.path.exists('/usr/sbin/' + command):
             return 'Debian package %s is not installed' % command
-    if not servers.postgres_answers():
+    if not postgres_answers(servers.POSTGRES_URL):
         return 'PostgreSQL does not answer at %s' % servers.POSTGRES_URL
     return None
 
@@ -53,7 +54,7 @@ def site():
     reason = missing()
     if reason:
         pytest.skip(reason)
-    with servers.postgres_database(name='phonecalls_two_servers') as database_url:
+    with postgres_database('phonecalls_two_servers', servers.POSTGRES_URL) as database_url:
         ports = servers.cluster_ports()
         passerelle_url = 'http://127.0.0.1:%d/' % ports['passerelle']
         seeded = json.loads(
@@ -66,7 +67,7 @@ def site():
                 timeout=120,
             ).stdout
         )
-        with servers.Memcached() as memcached:
+        with Memcached() as memcached:
             with servers.cluster(database_url, ports, workers=2, memcached_port=memcached.port) as cluster:
                 yield cluster, seeded['cell'], seeded['agents'], memcached
 

@@ -29,6 +29,7 @@ import requests
 
 from tests.ipbx import day, lab
 from tests.ipbx.publik import Publik
+from tests.servers import free_port
 
 API_KEY = lab.DEMO_API_KEY
 # The connector's "maximum call duration" in this lab, in minutes: a call
@@ -83,12 +84,12 @@ def sip_lab(tmp_path_factory):
     processes = []
     publik = None
     try:
-        demo = lab.DemoServer(workdir, lab.free_port(), workdir / 'demo.sqlite3')
+        demo = lab.DemoServer(workdir, free_port(), workdir / 'demo.sqlite3')
         processes.append(demo)
         demo.wait_ready()
         set_max_call_duration(demo, workdir / 'demo.sqlite3', MAX_CALL_MINUTES)
         publik = Publik(demo.url).start()
-        sip_port = lab.free_port(socket.SOCK_DGRAM)
+        sip_port = free_port(socket.SOCK_DGRAM)
         kamailio = lab.Kamailio(
             workdir, sip_port, publik.url + '/phonecalls/ipbx', lab.DEMO_API_USER, API_KEY
         )

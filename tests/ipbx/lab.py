@@ -1,9 +1,9 @@
 """A SIP lab on 127.0.0.1: Kamailio with the contrib configuration, SIPp agent phones and callers.
 
 Used by the SIP test harness (``tests/ipbx``) and by ``make ipbx-demo`` /
-``make call``. Standard library only, so that the demo needs nothing more
-than the demo's own requirements plus Debian's ``kamailio``,
-``kamailio-utils-modules`` and ``sip-tester`` packages.
+``make call``. Standard library only (``tests.servers`` too), so that the
+demo needs nothing more than the demo's own requirements plus Debian's
+``kamailio``, ``kamailio-utils-modules`` and ``sip-tester`` packages.
 
 Every process is started in its own session and stopped by its PID (its
 process group: Kamailio's workers die with it), whatever happens. Every SIPp
@@ -28,13 +28,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.error
-import urllib.request
 
-ROOT = pathlib.Path(__file__).resolve().parents[2]
+from tests.servers import HOST, ROOT, free_port, http_answers, stop
+
 KAMAILIO_CFG = ROOT / 'contrib' / 'ipbx' / 'kamailio' / 'kamailio.cfg'
 SCENARIOS = pathlib.Path(__file__).resolve().parent / 'scenarios'
-HOST = '127.0.0.1'
 DEBIAN_PACKAGES = ('kamailio', 'kamailio-utils-modules', 'sip-tester')
 
 
@@ -55,13 +53,6 @@ def missing_tools():
 def find_tool(name):
     # Debian installs kamailio in /usr/sbin, not always on a user's PATH.
     return shutil.which(name) or shutil.which(name, path='/usr/sbin:/usr/bin')
-
-
-def free_port(kind=socket.SOCK_STREAM):
-    """A port free on 127.0.0.1 right now (TCP by default, ``socket.SOCK_DGRAM`` for UDP)."""
-    with socket.socket(socket.AF_INET, kind) as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
 
 
 class Process:
@@ -98,16 +89,7 @@ class Process:
     def stop(self, grace=5):
         """Stop the process and its group (SIGTERM, then SIGKILL after ``grace`` seconds)."""
         try:
-            if self.running():
-                self._signal_group(signal.SIGTERM)
-                try:
-                    self.popen.wait(grace)
-                except subprocess.TimeoutExpired:
-                    self._signal_group(signal.SIGKILL)
-                    self.popen.wait(grace)
-            # Children left behind by the leader (Kamailio's workers end with
-            # their main process, but never leave one running).
-            self._signal_group(signal.SIGKILL)
+            stop(self.popen, grace)
         finally:
             if self._log is not None:
                 self._log.close()
@@ -126,12 +108,6 @@ class Process:
             if fields[0] != 'Z' and int(fields[2]) == self.pid:
                 members.append(int(stat.split('/')[2]))
         return members
-
-    def _signal_group(self, signum):
-        try:
-            os.killpg(self.pid, signum)
-        except ProcessLookupError:
-            pass
 
     def log_tail(self, lines=30):
         try:
@@ -550,12 +526,8 @@ class DemoServer(Process):
                 raise LabError(
                     'the demo server exited (code %s):\n%s' % (self.popen.returncode, self.log_tail())
                 )
-            try:
-                with urllib.request.urlopen(self.url + '/login/', timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except (urllib.error.URLError, OSError):
-                pass
+            if http_answers(self.url + '/login/'):
+                return
             time.sleep(0.2)
         raise LabError(
             'the demo server did not answer on %s within %ss:\n%s' % (self.url, timeout, self.log_tail())

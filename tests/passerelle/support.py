@@ -14,14 +14,12 @@ import os
 import random
 import selectors
 import socket
-import subprocess
-import sys
 import threading
-import time
 from pathlib import Path
 
-import requests
 from django.db import connection
+
+from tests import servers
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / 'test-artifacts'
@@ -244,12 +242,6 @@ def partition(event_log, clients, seed):
 # A real WSGI server on the test database.
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
 def served_database():
     """The test database pytest-django created, as ``Gunicorn``'s ``database``: the path of its SQLite
     file, or its PostgreSQL name, host and port."""
@@ -258,110 +250,33 @@ def served_database():
     return {key: settings_dict[key] for key in keys}
 
 
-def gunicorn_knows(option):
-    """Whether the installed gunicorn has the command line ``option``."""
-    from gunicorn.config import KNOWN_SETTINGS
-
-    return any(option in setting.cli for setting in KNOWN_SETTINGS if setting.cli)
-
-
-class Gunicorn:
-    """gunicorn serving the Passerelle test project (``tests/passerelle/wsgi.py``) on 127.0.0.1.
+class Gunicorn(servers.Gunicorn):
+    """gunicorn serving the Passerelle test project (``tests/passerelle/wsgi.py``), its log at ``log_path``.
 
     ``database`` overrides keys of the default database: the name, host and
     port of the test database pytest-django created (possibly through a
     proxy), or the path of its SQLite file (``served_database()``).
     ``refusal_pause`` (seconds) widens the races of the call lifecycle (see
     ``wsgi.py``).
-    Used as a context manager, it is ready inside the block and stopped after.
-    The error log, with the workers' output, is kept at ``log_path`` for the
-    tests to read. There is no access log: it would hold the API keys of the
-    query strings (docs/security.rst).
     """
 
     def __init__(self, database, log_path, workers=3, threads=4, conn_max_age=0, refusal_pause=0):
-        self.port = free_port()
-        self.url = f'http://127.0.0.1:{self.port}'
-        self.log_path = log_path
-        env = dict(os.environ)
-        env.update(
+        env = dict(
+            os.environ,
             DJANGO_SETTINGS_MODULE='tests.settings.passerelle',
             PHONECALLS_WSGI_DATABASE=json.dumps({**database, 'CONN_MAX_AGE': conn_max_age}),
             PHONECALLS_WSGI_REFUSAL_PAUSE=str(refusal_pause),
             PYTHONPATH=str(ROOT),
         )
-        command = [
-            sys.executable,
-            '-m',
-            'gunicorn',
+        super().__init__(
             'tests.passerelle.wsgi:application',
-            '--bind',
-            f'127.0.0.1:{self.port}',
-            '--workers',
-            str(workers),
-            '--threads',
-            str(threads),
-            '--timeout',
-            '30',
-            '--graceful-timeout',
-            '5',
-            '--chdir',
-            str(ROOT),
-            '--error-logfile',
-            str(log_path),
-            # The workers' own output (Django's and the connector's log lines) goes there too.
-            '--capture-output',
-        ]
-        if gunicorn_knows('--no-control-socket'):
-            # Recent gunicorns open a control socket in the home directory, shared by parallel runs.
-            command.append('--no-control-socket')
-        self.process = subprocess.Popen(
-            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+            env,
+            '/phonecalls/',
+            workers=workers,
+            threads=threads,
+            log_path=log_path,
+            extra_args=['--timeout', '30', '--graceful-timeout', '5'],
         )
-
-    def __enter__(self):
-        try:
-            self.wait_ready()
-        except BaseException:
-            self.stop()
-            raise
-        return self
-
-    def __exit__(self, *exc_info):
-        self.stop()
-
-    def wait_ready(self, timeout=30):
-        """Wait until a worker answers (any HTTP answer will do)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError('gunicorn exited:\n' + self.log())
-            try:
-                requests.get(self.url + '/phonecalls/', timeout=5)
-                return
-            except requests.RequestException:
-                # Refused before the master listens, or held while a worker still boots.
-                time.sleep(0.1)
-        raise RuntimeError('gunicorn did not answer within %s s:\n%s' % (timeout, self.log()))
-
-    def worker_pids(self):
-        """The pids of the master's children (the workers)."""
-        children = Path(f'/proc/{self.process.pid}/task/{self.process.pid}/children')
-        return set(children.read_text().split())
-
-    def log(self):
-        try:
-            return Path(self.log_path).read_text()
-        except OSError:
-            return ''
-
-    def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
 
 
 # A TCP proxy between the application and PostgreSQL.
