@@ -25,6 +25,7 @@ import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from django.utils import translation
+from playwright.sync_api import expect
 
 import combo_phone_cell
 from combo_phone_cell.extensions import ExtensionForm
@@ -755,7 +756,8 @@ def test_forms_are_fetched_once_on_the_first_external_call_and_link_to_the_phone
     h.poll.current = [make_call()]
     h.advance(2000)
     links = h.role('forms').locator('a')
-    assert links.all_text_contents() == ['Signalement voirie', 'Demande d’acte']
+    # The list arrives from its own request, after the poll's answer.
+    expect(links).to_have_text(['Signalement voirie', 'Demande d’acte'])
     href = urllib.parse.urlsplit(links.first.get_attribute('href'))
     assert href[:3] == ('https', 'wcs.example.net', '/backoffice/submission/voirie/')
     assert urllib.parse.parse_qsl(href.query) == [
@@ -780,7 +782,7 @@ def test_forms_stay_offered_for_the_configured_time_after_hang_up(harness):
     h.poll.recent = [ended(call, 2)]
     h.advance(2000)
     h.expect_state('ended')
-    assert h.role('forms').is_visible()
+    expect(h.role('forms')).to_be_visible()
     # Ended at T0 + 2 s, offered 120 s: until T0 + 122 s.
     h.advance(119000)
     assert h.role('forms').is_visible()
@@ -800,7 +802,7 @@ def test_many_forms_get_a_filter_usable_with_the_keyboard(harness):
     h.open()
     h.advance(1000)
     filter_input = h.role('forms-filter')
-    assert filter_input.is_visible()
+    expect(filter_input).to_be_visible()
     filter_input.focus()
     h.page.keyboard.type('eta')
     visible = h.role('forms-list').locator('li:visible a')
