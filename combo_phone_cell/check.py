@@ -133,7 +133,7 @@ def check_connection(cell, extension, withheld_for=None):
 
     kind, service = credential(cell.connector_url, cell.api_key)
     if kind == 'signature':
-        values = {'service': service.get('title') or service['url'], 'orig': service.get('orig') or ''}
+        values = {'service': service.title or service.url, 'orig': service.orig}
         signed = (
             _(
                 'The URL is on the known Passerelle service « %(service)s »: the request is signed as « %(orig)s ».'
@@ -213,14 +213,14 @@ def unsigned_warning():
 
 def access_granted(kind, service):
     if kind == 'signature':
-        return _('Access granted to the signed request of « %s ».') % (service.get('orig') or '')
+        return _('Access granted to the signed request of « %s ».') % service.orig
     if kind == 'key':
         return _('Access granted to the API key.')
     return _('Access granted without credentials: this connector is open to everyone.')
 
 
 def access_refused(kind, service, status):
-    values = {'status': status, 'orig': (service or {}).get('orig') or ''}
+    values = {'status': status, 'orig': service.orig if service else ''}
     if kind == 'signature':
         return (
             _(

@@ -123,23 +123,21 @@ def _is_under(url, base):
 def known_service(kind, url):
     """The known service of ``kind`` that ``url`` belongs to (the longest match), or None."""
     try:
-        matches = [
-            service for service in host.known_services(kind).values() if _is_under(url, service['url'])
-        ]
+        matches = [service for service in host.known_services(kind).values() if _is_under(url, service.url)]
     except ValueError:
         return None
     if not matches:
         return None
-    return max(matches, key=lambda service: len(service['url']))
+    return max(matches, key=lambda service: len(service.url))
 
 
 def signed_url(url, service):
-    """``url`` with the ``orig`` of ``service`` added and signed with its secret (never log the result)."""
+    """``url`` with the ``orig`` of ``service`` (a ``host.Service``) added and signed with its secret (never log it)."""
     parts = urllib.parse.urlsplit(url)
     params = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    params.append(('orig', service.get('orig') or ''))
+    params.append(('orig', service.orig))
     url = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(params)))
-    return sign_url(url, service.get('secret') or '')
+    return sign_url(url, service.secret)
 
 
 def _body_chunks(response, deadline):

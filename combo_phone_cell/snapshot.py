@@ -86,7 +86,7 @@ def connector_key(cell):
     """
     kind, service = connector.credential(cell.connector_url, cell.api_key)
     if kind == 'signature':
-        identity = (service.get('url'), service.get('orig'), service.get('secret'))
+        identity = (service.url, service.orig, service.secret)
     elif kind == 'key':
         identity = (cell.api_key,)
     else:
