@@ -20,7 +20,7 @@ LINE_NUMBER_RE = re.compile(r':\d+\)')
 CATEGORIES = [
     ('host: session and user (middleware)', 'get_user (django/contrib/auth'),
     ('cell poll: ask the connector (HTTP client)', 'fetch_calls (combo_phone_cell/connector.py)'),
-    ('cell poll: access check (roles of cell and page)', 'cell_for_agent (combo_phone_cell/views.py)'),
+    ('cell poll: access check (roles of cell and page)', 'agent_cell (combo_phone_cell/views.py)'),
     ('cell poll: extension lookup', 'agent_extension (combo_phone_cell/models.py)'),
     ('cell poll: answer for the widget', 'widget_call (combo_phone_cell/connector.py)'),
     ('cell poll: cell lookup and the rest', 'poll (combo_phone_cell/views.py)'),

@@ -21,9 +21,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from . import client
-from .connector import ConnectorError, credential, fetch_calls
+from . import client, failures
+from .connector import credential, fetch_calls
 from .extensions import clean_extension
+from .failures import ConnectorError
 
 STEPS = ('url', 'credentials', 'answers', 'exists', 'access', 'phonecalls', 'calls')
 
@@ -133,7 +134,7 @@ def check_connection(cell, extension, withheld_for=None):
 
     kind, service = credential(cell.connector_url, cell.api_key)
     if kind == 'signature':
-        values = {'service': service.get('title') or service['url'], 'orig': service.get('orig') or ''}
+        values = {'service': service.title or service.url, 'orig': service.orig}
         signed = (
             _(
                 'The URL is on the known Passerelle service « %(service)s »: the request is signed as « %(orig)s ».'
@@ -213,127 +214,26 @@ def unsigned_warning():
 
 def access_granted(kind, service):
     if kind == 'signature':
-        return _('Access granted to the signed request of « %s ».') % (service.get('orig') or '')
+        return _('Access granted to the signed request of « %s ».') % service.orig
     if kind == 'key':
         return _('Access granted to the API key.')
     return _('Access granted without credentials: this connector is open to everyone.')
 
 
-def access_refused(kind, service, status):
-    values = {'status': status, 'orig': (service or {}).get('orig') or ''}
-    if kind == 'signature':
-        return (
-            _(
-                'Passerelle refused the request signed as « %(orig)s » (HTTP %(status)s). In Passerelle, an API '
-                'user of key type signature must be named « %(orig)s », have as its key the secret this Combo '
-                'shares with Passerelle, and be granted access to this connector (can_access).'
-            )
-            % values
-        )
-    if kind == 'key':
-        return (
-            _(
-                'Passerelle refused the API key (HTTP %(status)s): no API user has this key, or that API user is '
-                'not granted access to this connector. Check the key of the API user in Passerelle and its '
-                'access right (can_access) on this connector.'
-            )
-            % values
-        )
-    return (
-        _(
-            'Passerelle refused the request, which carried neither signature nor key (HTTP %(status)s). Use the '
-            'address of a known Passerelle service so that the request is signed, or set the API key of an API '
-            'user granted access to this connector.'
-        )
-        % values
-    )
-
-
 def explain_failure(report, error, kind, service, server, slug):
-    """Set the steps that ``error`` (a ``ConnectorError`` of the test's request) decides."""
-    cause, status = error.cause, error.upstream_status
-    not_phonecalls = _(
-        'The server answers, but not as a phonecalls connector. Check that the URL is the address of a '
-        'phonecalls connector, as shown on its page in Passerelle: …/phonecalls/<identifier>/.'
-    )
-    if cause == 'unreachable':
-        report.set(
-            'answers',
-            'error',
-            _(
-                'Nothing answers at %s: the connection failed. Check the server name and the port in the URL, '
-                'and that Passerelle is running and reachable from Combo.'
-            )
-            % server,
-        )
-    elif cause == 'timeout':
-        values = {'server': server, 'seconds': f'{client.get_timeout():g}'}
-        report.set(
-            'answers',
-            'error',
-            _(
-                'No answer from %(server)s within %(seconds)s seconds. Check the server name and the port, '
-                'and that no firewall drops the connection.'
-            )
-            % values,
-        )
-    elif cause == 'server_error':
-        report.set(
-            'answers',
-            'error',
-            _(
-                'The server %(server)s answered with an internal error (HTTP %(status)s): Passerelle, or a proxy '
-                'in front of it, is failing. See its logs, then test again.'
-            )
-            % {'server': server, 'status': status},
-        )
-    elif cause in ('no_url', 'invalid_url'):
-        report.set('url', 'error', error.message)
-    else:
-        report.set('answers', 'ok', _('A server answers at %s.') % server)
-        if cause == 'no_connector':
-            report.set(
-                'exists',
-                'error',
-                _(
-                    'Passerelle has no phonecalls connector « %s » at this address (HTTP 404). Check the '
-                    "identifier at the end of the URL against the connector's page in Passerelle."
-                )
-                % slug,
-            )
-        elif cause == 'refused':
-            report.set('exists', 'ok', _('The connector « %s » exists.') % slug)
-            report.set('access', 'error', access_refused(kind, service, status))
-        elif cause == 'redirect':
-            report.set(
-                'phonecalls',
-                'error',
-                _(
-                    "The server answers with a redirection (HTTP %s) instead of the connector's answer: the "
-                    'URL is probably incomplete, or uses http:// instead of https://. Copy the address shown on '
-                    "the connector's page in Passerelle."
-                )
-                % status,
-            )
-        elif cause == 'too_old':
-            report.set('exists', 'ok', _('The connector « %s » exists.') % slug)
-            report.set('access', 'ok', access_granted(kind, service))
-            report.set(
-                'phonecalls',
-                'error',
-                _(
-                    'The phonecalls connector answers, but is too old for this cell: its calls do not say what '
-                    "kind of caller they are. Update the connector's package in Passerelle."
-                ),
-            )
-        elif cause == 'connector_error':
-            report.set('exists', 'ok', _('The connector « %s » exists.') % slug)
-            report.set('access', 'ok', access_granted(kind, service))
-            # Never the remote text: the URL may be anyone's server.
-            report.set(
-                'calls',
-                'error',
-                _('The connector answered with an error (HTTP %s). Check the extension.') % status,
-            )
-        else:
-            report.set('phonecalls', 'error', not_phonecalls)
+    """Set the steps that ``error`` (a ``ConnectorError`` of the test's request) decides (``failures.CAUSES``)."""
+    passed = {
+        'answers': _('A server answers at %s.') % server,
+        'exists': _('The connector « %s » exists.') % slug,
+        'access': access_granted(kind, service),
+    }
+    for step in failures.CAUSES[error.cause].proven:
+        report.set(step, 'ok', passed[step])
+    values = {
+        'server': server,
+        'slug': slug,
+        'status': error.upstream_status,
+        'seconds': f'{client.get_timeout():g}',
+        'orig': service.orig if service else '',
+    }
+    report.set(failures.CAUSES[error.cause].step, 'error', failures.step_text(error.cause, values, kind))

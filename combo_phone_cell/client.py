@@ -1,6 +1,8 @@
 """The cell's HTTP client for Publik services (Passerelle, w.c.s.): bounded, signed, never redirected.
 
-One ``requests.Session`` for the process keeps connections alive from one
+One ``requests.Session`` per thread, built on the thread's first request
+rather than at import (a server that imports the app and then forks its
+workers shares no connection between them), keeps connections alive from one
 poll to the next (each agent's browser polls every few seconds). Its adapter
 retries once a request whose kept-alive connection the server had just
 closed, and never a request that was merely slow: the agent is waiting.
@@ -12,6 +14,7 @@ redirects are not followed: a signed URL must not be carried elsewhere.
 
 import http.cookiejar
 import json
+import threading
 import time
 import urllib.parse
 
@@ -28,6 +31,7 @@ from .signature import sign_url
 DEFAULT_TIMEOUT = 3
 # The services' answers are a few kilobytes; anything much bigger is a fault.
 MAX_ANSWER_BYTES = 1024 * 1024
+_local = threading.local()
 
 
 class ResetRetry(urllib3.util.Retry):
@@ -37,6 +41,13 @@ class ResetRetry(urllib3.util.Retry):
         if isinstance(error, urllib3.exceptions.TimeoutError):
             raise error
         return super().increment(method, url, response, error, _pool, _stacktrace)
+
+
+def thread_session():
+    """This thread's session: requests does not promise that a session is safe to share between threads."""
+    if getattr(_local, 'session', None) is None:
+        _local.session = build_session()
+    return _local.session
 
 
 def build_session():
@@ -52,9 +63,6 @@ def build_session():
         policy=http.cookiejar.DefaultCookiePolicy(allowed_domains=[])
     )
     return session
-
-
-SESSION = build_session()
 
 
 class TransportError(Exception):
@@ -123,23 +131,21 @@ def _is_under(url, base):
 def known_service(kind, url):
     """The known service of ``kind`` that ``url`` belongs to (the longest match), or None."""
     try:
-        matches = [
-            service for service in host.known_services(kind).values() if _is_under(url, service['url'])
-        ]
+        matches = [service for service in host.known_services(kind).values() if _is_under(url, service.url)]
     except ValueError:
         return None
     if not matches:
         return None
-    return max(matches, key=lambda service: len(service['url']))
+    return max(matches, key=lambda service: len(service.url))
 
 
 def signed_url(url, service):
-    """``url`` with the ``orig`` of ``service`` added and signed with its secret (never log the result)."""
+    """``url`` with the ``orig`` of ``service`` (a ``host.Service``) added and signed with its secret (never log it)."""
     parts = urllib.parse.urlsplit(url)
     params = urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-    params.append(('orig', service.get('orig') or ''))
+    params.append(('orig', service.orig))
     url = urllib.parse.urlunsplit(parts._replace(query=urllib.parse.urlencode(params)))
-    return sign_url(url, service.get('secret') or '')
+    return sign_url(url, service.secret)
 
 
 def _body_chunks(response, deadline):
@@ -198,7 +204,7 @@ def get(url):
     timeout = get_timeout()
     deadline = time.monotonic() + timeout
     try:
-        with SESSION.get(
+        with thread_session().get(
             url,
             timeout=(timeout, timeout),
             stream=True,

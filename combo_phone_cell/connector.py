@@ -3,8 +3,9 @@
 Combo asks Passerelle, so the browser never holds a Passerelle credential:
 the request is signed with Publik's signature when the connector URL is on a
 known Passerelle service, or carries the cell's API key otherwise. Every
-way it can fail becomes a ``ConnectorError`` saying whether an administrator
-must act (``config_error``) or the link should come back (``unavailable``).
+way it can fail becomes a ``ConnectorError`` whose cause, a row of
+``failures.CAUSES``, says whether an administrator must act
+(``config_error``) or the link should come back (``unavailable``).
 The connector decides what each caller is (contract A: ``kind``,
 ``caller_display``, ``caller_national``, ``caller_e164``); the cell only
 chooses which of its fields to type, and never parses a number.
@@ -12,67 +13,12 @@ chooses which of its fields to type, and never parses a number.
 
 import urllib.parse
 
-from django.utils.translation import gettext_lazy as _
-
 from . import client
+from .failures import ConnectorError
 
 MAX_ERROR_LENGTH = 200
 MAX_STRING_LENGTH = 128
 KINDS = ('external', 'internal', 'withheld', 'unreadable')
-
-
-class ConnectorError(Exception):
-    """The connector could not give the calls.
-
-    ``cause`` names the failure (see ``MESSAGES``); ``state`` is
-    ``unavailable`` for the temporary ones and ``config_error`` for the
-    others; ``reason`` is short English for the log; ``message`` is
-    translated, for the agent; ``http_status`` is the poll's answer status;
-    ``upstream_status`` the connector's, when it answered; ``err_desc`` its
-    own error description, when it gave one.
-    """
-
-    TEMPORARY = ('unreachable', 'timeout', 'server_error')
-
-    def __init__(self, cause, reason, upstream_status=None, err_desc=''):
-        super().__init__(reason)
-        self.cause = cause
-        self.reason = reason
-        self.upstream_status = upstream_status
-        self.err_desc = err_desc
-        self.state = 'unavailable' if cause in self.TEMPORARY else 'config_error'
-        self.http_status = 504 if cause == 'timeout' else 502
-
-    @property
-    def message(self):
-        values = {
-            'seconds': f'{client.get_timeout():g}',
-            'status': self.upstream_status,
-            'desc': self.err_desc,
-        }
-        return MESSAGES[self.cause] % values
-
-
-NOT_A_CONNECTOR = _('The address set in the cell is not a telephony connector.')
-MESSAGES = {
-    'no_url': _('No telephony connector is configured for this cell.'),
-    'invalid_url': _('The connector URL of this cell is not valid.'),
-    'unreachable': _('The telephony connector could not be reached.'),
-    'timeout': _('The telephony connector did not answer within %(seconds)s seconds.'),
-    'server_error': _('The telephony connector is failing (HTTP status %(status)s).'),
-    'redirect': _(
-        'The telephony connector address redirects elsewhere: the URL set in the cell is probably wrong.'
-    ),
-    'refused': _('The telephony connector refused the request of the cell (signature or API key).'),
-    'no_connector': _('No telephony connector was found at the address set in the cell.'),
-    'not_found': NOT_A_CONNECTOR,
-    'not_json': NOT_A_CONNECTOR,
-    'too_large': NOT_A_CONNECTOR,
-    'not_phonecalls': NOT_A_CONNECTOR,
-    'connector_error': _('The telephony connector reported an error: %(desc)s'),
-    'http_error': _('The telephony connector answered with HTTP status %(status)s.'),
-    'too_old': _('The telephony connector is too old for this cell: it must be updated.'),
-}
 
 
 def credential(connector_url, api_key):

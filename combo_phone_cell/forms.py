@@ -105,7 +105,7 @@ def saved_key_withheld(posted, clear, saved_key, saved_url, url):
 def passerelle_suggestions():
     """Base URLs of the Passerelle services this Combo knows, as (url, title) pairs."""
     return [
-        (service['url'], service.get('title') or slug)
+        (service.url, service.title or slug)
         for slug, service in sorted(host.known_services('passerelle').items())
     ]
 

@@ -20,8 +20,8 @@ import time
 
 from django.utils import timezone
 
-from . import store
-from .connector import ConnectorError, describe_failure
+from . import failures, store
+from .connector import describe_failure
 
 logger = logging.getLogger('combo_phone_cell.health')
 
@@ -117,9 +117,7 @@ def report(cell):
     errors = [
         {
             'cause': cause,
-            'message': ConnectorError(
-                cause, entry['reason'], entry['upstream_status'], entry['err_desc']
-            ).message,
+            'message': failures.message(cause, entry['upstream_status'], entry['err_desc']),
             'count': entry['count'],
             'first': entry['first'],
             'last': entry['last'],

@@ -11,6 +11,7 @@ table with a checklist for a maintainer who has a real Combo.
 
 import functools
 import inspect
+from typing import NamedTuple
 
 # Recalled: the base class of every cell and the decorator that registers a
 # cell type. Wrong: Combo stops at start-up with an ImportError naming this
@@ -34,6 +35,7 @@ __all__ = [
     'agent_identity',
     'user_manages_cells',
     'cell_settings_url',
+    'Service',
     'known_services',
 ]
 
@@ -186,19 +188,29 @@ def cell_settings_url(cell):
         return None
 
 
+class Service(NamedTuple):
+    """A Publik service Combo knows: base ``url``, ``orig`` and ``secret`` to sign with, ``title`` (or '')."""
+
+    url: str
+    orig: str
+    secret: str
+    title: str
+
+
 def known_services(kind):
-    """The Publik services of ``kind`` (``'passerelle'``, ``'wcs'``) Combo knows: ``{slug: service}``.
+    """The Publik services of ``kind`` (``'passerelle'``, ``'wcs'``) Combo knows: ``{slug: Service}``.
 
     Seen: ``settings.KNOWN_SERVICES`` maps kinds to dicts of services, each
     with ``url``, ``orig`` and ``secret`` (and often ``title``). Entries
-    without a URL are left out. Wrong or absent: no known service, so the
-    connector is reached with the cell's API key and no form is offered.
+    without a URL are left out; other keys of an entry are not read. Wrong
+    or absent: no known service, so the connector is reached with the cell's
+    API key and no form is offered.
     """
     services = (getattr(settings, 'KNOWN_SERVICES', None) or {}).get(kind) or {}
     if not isinstance(services, dict):
         return {}
     return {
-        slug: service
+        slug: Service(*(str(service.get(name) or '') for name in Service._fields))
         for slug, service in services.items()
         if isinstance(service, dict) and isinstance(service.get('url'), str) and service['url']
     }

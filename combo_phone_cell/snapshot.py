@@ -33,7 +33,7 @@ it always did.
 import time
 
 from . import client, connector, store
-from .connector import ConnectorError
+from .failures import ConnectorError
 
 # The snapshot a poll reads is at most this fraction of its cell's poll
 # interval old: 250 ms at the default second.
@@ -46,19 +46,6 @@ UNSUPPORTED_TIMEOUT = 60
 ENTRY_TIMEOUT = 24 * 3600
 # Seconds between two looks at the cache while waiting for another poll's refresh.
 WAIT_STEP = 0.02
-# What an old connector answers for an endpoint it does not have, or a
-# connector answers that is not Passerelle's: the cell then asks ``calls``,
-# whose answer says what is wrong, if anything.
-NOT_UNDERSTOOD = (
-    'no_connector',
-    'not_found',
-    'not_json',
-    'too_large',
-    'not_phonecalls',
-    'connector_error',
-    'http_error',
-    'too_old',
-)
 # The fields of a call the widget's answer is made of (``connector.widget_call``);
 # its details are not kept.
 CALL_FIELDS = (
@@ -86,7 +73,7 @@ def connector_key(cell):
     """
     kind, service = connector.credential(cell.connector_url, cell.api_key)
     if kind == 'signature':
-        identity = (service.get('url'), service.get('orig'), service.get('secret'))
+        identity = (service.url, service.orig, service.secret)
     elif kind == 'key':
         identity = (cell.api_key,)
     else:
@@ -134,7 +121,7 @@ def calls_of(settings, extension):
         try:
             outcome = refresh(settings, keys)
         except ConnectorError as error:
-            if error.cause not in NOT_UNDERSTOOD:
+            if not error.unknown_endpoint:
                 raise
             calls = connector.fetch_calls(settings.cell(), extension)
             store.set_many({keys.unsupported: True}, UNSUPPORTED_TIMEOUT)

@@ -2,16 +2,12 @@
 set-extension form, and the administrator's connection test and page of held extensions.
 """
 
+import functools
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import (
-    Http404,
-    HttpResponseForbidden,
-    HttpResponseNotAllowed,
-    HttpResponseRedirect,
-    JsonResponse,
-)
+from django.http import Http404, HttpResponseForbidden, HttpResponseRedirect, JsonResponse
 from django.shortcuts import render
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control
@@ -21,14 +17,18 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from . import agents, check, client, health, host, snapshot, statistics, wcs
-from .connector import ConnectorError, widget_call
+from .connector import widget_call
 from .extensions import ExtensionForm, clean_extension
+from .failures import ConnectorError
 from .forms import CHECK_EXTENSION_FIELD, posted_api_key, read_connector_url, saved_key_withheld
 from .models import AgentExtension, ExtensionHeld, PhoneCallCell
 
 
 def json_error(message, status, state=None, reason=None, notified=None):
-    """An error answer: ``{"err": 1, "state": state, "err_desc": message, "reason": reason, "notified": …}``."""
+    """The error answer of every view: ``{"err": 1, "state", "err_desc": message, "reason", "notified"}``.
+
+    ``state``, ``reason`` and ``notified`` only when given (the poll's, contract B).
+    """
     payload = {'err': 1, 'err_desc': str(message)}
     if state:
         payload['state'] = state
@@ -37,6 +37,28 @@ def json_error(message, status, state=None, reason=None, notified=None):
     if notified is not None:
         payload['notified'] = bool(notified)
     return JsonResponse(payload, status=status)
+
+
+def allow(*methods):
+    """Decorate a view that takes only ``methods``: any other gets the JSON 405 of ``method_not_allowed``."""
+
+    def decorate(view):
+        @functools.wraps(view)
+        def allowed(request, *args, **kwargs):
+            if request.method not in methods:
+                return method_not_allowed(*methods)
+            return view(request, *args, **kwargs)
+
+        return allowed
+
+    return decorate
+
+
+def method_not_allowed(*methods):
+    """The 405 of every view, with its ``Allow`` header."""
+    response = json_error(_('Method not allowed.'), 405)
+    response['Allow'] = ', '.join(methods)
+    return response
 
 
 def no_store(response):
@@ -63,41 +85,23 @@ def agent_cell(request, cell_pk):
     return cell, None
 
 
-def cell_for_agent(request, cell_pk):
-    """``(cell, None)`` when the user of ``request`` may use the cell, else ``(None, error answer)``.
-
-    Only GET: 405 for another method; otherwise the refusals of ``agent_cell``.
-    """
-    if request.method != 'GET':
-        response = json_error(_('Method not allowed.'), 405)
-        response['Allow'] = 'GET'
-        return None, response
-    cell, refusal = agent_cell(request, cell_pk)
-    if refusal is not None:
-        return None, json_error(*refusal)
-    return cell, None
-
-
 # Read-only and GET-only: exempt so that any other method gets the JSON 405
 # rather than the CSRF middleware's HTML page.
 @csrf_exempt
 @never_cache
+@allow('GET')
 def poll(request, cell_pk):
     """Current and recent calls of the logged-in agent's extension, for the cell's widget.
 
     Answers ``{"err": 0, "state": "ok"|"no_extension", "data": {"extension",
-    "current", "recent"}}``, or an error of ``cell_for_agent``, or, when the
-    connector fails, ``{"err": 1, "state": "config_error"|"unavailable",
-    "err_desc", "reason", "notified"}`` with 502 (504 for a timeout). The
+    "current", "recent"}}``, or a refusal of ``agent_cell``, or, when the
+    connector fails, ``{"err": 1, "state", "err_desc", "reason", "notified"}``
+    with the state and status of its cause (``failures.CAUSES``). The
     extension comes from the user, never from the request: query
     parameters are ignored. What does not change from one poll to the next
     is read from the cache (``agents``), and the calls from the snapshot
     shared by every agent (``snapshot``).
     """
-    if request.method != 'GET':
-        response = json_error(_('Method not allowed.'), 405)
-        response['Allow'] = 'GET'
-        return no_store(response)
     context, refusal = agents.poll_context(request, cell_pk, agent_cell)
     if refusal is not None:
         message, status, state = refusal
@@ -145,15 +149,16 @@ def cell_health(request, cell_pk):
 
 @csrf_exempt
 @never_cache
+@allow('GET')
 def offered_forms(request, cell_pk):
     """The w.c.s. forms the cell offers the agent during a call: ``{"err": 0, "data": [{"title", "url", "category"}]}``.
 
     Same access rules as the poll. ``data`` is empty when the cell offers no
     forms or when w.c.s. failed (logged).
     """
-    cell, error = cell_for_agent(request, cell_pk)
-    if error is not None:
-        return no_store(error)
+    cell, refusal = agent_cell(request, cell_pk)
+    if refusal is not None:
+        return no_store(json_error(*refusal))
     return no_store(JsonResponse({'err': 0, 'data': wcs.offered_forms(cell, request.user)}))
 
 
@@ -168,6 +173,7 @@ def redirect_back(request):
 
 
 @csrf_protect
+@allow('POST')
 def set_extension(request, cell_pk):
     """Store (or, when empty, forget) the extension the agent typed in the cell, then go back.
 
@@ -176,8 +182,6 @@ def set_extension(request, cell_pk):
     extension outside the cell's self-service rules, or held by another
     agent, is refused with a message and changes nothing.
     """
-    if request.method != 'POST':
-        return HttpResponseNotAllowed(['POST'])
     cell, refusal = agent_cell(request, cell_pk)
     if refusal is not None:
         message, status, _state = refusal
@@ -216,6 +220,7 @@ def set_extension(request, cell_pk):
 
 @csrf_protect
 @never_cache
+@allow('POST')
 def check_connection(request, cell_pk):
     """Test the connection of the cell's settings as posted by its settings form (saved or not).
 
@@ -227,10 +232,6 @@ def check_connection(request, cell_pk):
     own. Answers ``{"err": 0, "ok": bool, "state": "ok"|"failed"|"incomplete",
     "steps": [{"step", "title", "status", "text"}]}``.
     """
-    if request.method != 'POST':
-        response = json_error(_('Method not allowed.'), 405)
-        response['Allow'] = 'POST'
-        return response
     if not host.user_manages_cells(request.user):
         return json_error(_('Only administrators can test the connection.'), 403)
     cell = PhoneCallCell.objects.filter(pk=cell_pk).first()
@@ -283,7 +284,7 @@ def extension_holders(request):
             messages.error(request, _('Nothing was released: this extension is no longer held so.'))
         return HttpResponseRedirect(request.path)
     if request.method != 'GET':
-        return HttpResponseNotAllowed(['GET', 'POST'])
+        return method_not_allowed('GET', 'POST')
     holdings = [
         {
             'pk': holding.pk,

@@ -40,7 +40,7 @@ def services():
 
 
 def base_url(service):
-    url = service['url']
+    url = service.url
     return url if url.endswith('/') else url + '/'
 
 
@@ -74,7 +74,7 @@ def _read_forms(service, payload):
 
 def list_forms(service, params, cell_pk):
     """The forms ``service`` lists for the query ``params`` (cached), or None after logging a failure."""
-    key = 'phone-call-cell-wcs-' + hashlib.sha256(json.dumps([service['url'], params]).encode()).hexdigest()
+    key = 'phone-call-cell-wcs-' + hashlib.sha256(json.dumps([service.url, params]).encode()).hexdigest()
     forms = cache.get(key)
     if forms is not None:
         return forms
@@ -136,13 +136,13 @@ def form_choices(cell_pk=None):
     for service in known:
         forms = list_forms(service, [], cell_pk)
         if forms is None:
-            failed.append(service.get('title') or service['url'])
+            failed.append(service.title or service.url)
             continue
         for form in forms:
             label = form['title']
             if form['category']:
                 label = f'{form["category"]} / {label}'
             if len(known) > 1:
-                label = f'{label} ({service.get("title") or service["url"]})'
+                label = f'{label} ({service.title or service.url})'
             choices.append((form['url'], label))
     return choices, failed

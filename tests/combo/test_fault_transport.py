@@ -194,7 +194,7 @@ def keep_alive_connector():
         server.shutdown()
         server.server_close()
     # Connections kept by the session point at servers that are gone.
-    client.SESSION.close()
+    client.thread_session().close()
 
 
 def test_successive_polls_reuse_one_connection_to_passerelle(poll, cell_factory, keep_alive_connector):
