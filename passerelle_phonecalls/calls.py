@@ -69,7 +69,9 @@ SECRET_NAME_WORDS = frozenset({'pass', 'passe', 'pin', 'sig', 'pw', 'otp', 'totp
 # a run of capitals, a run of digits).
 LETTER_RUNS_RE = re.compile(r'[^\W\d_]+|\d+')
 CAMEL_WORDS_RE = re.compile(r'[A-Z]?[a-z]+|[A-Z]+(?![a-z])|[0-9]+')
-NAME_SEPARATORS_RE = re.compile(r'[\W_]+')
+# What a name is squashed of before its fragments are looked for: separators,
+# and digits, which cut words as separators do (``access2code``, ``pass_2_word``).
+NAME_SEPARATORS_RE = re.compile(r'[\W_\d]+')
 MAX_DETAILS_KEYS = 20
 MAX_DETAILS_KEY_LENGTH = 64
 MAX_DETAILS_VALUE_LENGTH = 256
@@ -163,7 +165,7 @@ def is_secret_parameter(key):
 
     True for the access and signature parameters, for a name holding one of
     ``SECRET_NAME_FRAGMENTS`` anywhere once lower-cased and stripped of its
-    separators, and for a name one of whose words is in
+    separators and digits, and for a name one of whose words is in
     ``SECRET_NAME_WORDS``, the words being cut at separators and digits
     whatever the case, or at the capitals of a camel-case name. Neither case
     nor separators change the answer.
