@@ -183,22 +183,28 @@ def sip_request(method, target_port, call_id, request_uri=None, timeout=None, he
         return data.split(b'\r\n', 1)[0].decode(errors='replace')
 
 
-def requests_received(messages_log, method, call_id):
-    """How many ``method`` requests of the call ``call_id`` a SIPp received, from its message trace."""
+def traced_messages(messages_log, call_id, direction):
+    """The first lines of the messages of the call ``call_id`` a SIPp has ``direction`` (received, sent)."""
     try:
         trace = pathlib.Path(messages_log).read_text(errors='replace')
     except OSError:
-        return 0
-    count = 0
+        return []
+    firsts = []
     for message in trace.split('\n-----'):
         lines = [line.strip() for line in message.splitlines()]
         if (
-            any(line.startswith('UDP message received') for line in lines)
-            and any(line.startswith(method + ' ') for line in lines)
+            any(line.startswith('UDP message %s' % direction) for line in lines)
             and 'Call-ID: %s' % call_id in lines
         ):
-            count += 1
-    return count
+            firsts.extend(line for line in lines if line.startswith('SIP/2.0 ') or ' SIP/2.0' in line)
+    return firsts
+
+
+def requests_received(messages_log, method, call_id):
+    """How many ``method`` requests of the call ``call_id`` a SIPp received, from its message trace."""
+    return sum(
+        1 for line in traced_messages(messages_log, call_id, 'received') if line.startswith(method + ' ')
+    )
 
 
 def blind_target(ext):
@@ -334,7 +340,17 @@ class Phone(Process):
         return read_action_times(self.actions_log, 'ringing')
 
     def pick_up(self, call_id):
-        """The agent picks up the ringing call ``call_id`` (placed with the ``wait`` mode)."""
+        """The agent picks up the ringing call ``call_id`` (placed with the ``wait`` mode).
+
+        Once the phone has sent its 180 Ringing, so that it waits for the
+        harness's INFO: an INFO that arrives while SIPp is still sending is an
+        unexpected message, and SIPp aborts the call.
+        """
+        deadline = time.monotonic() + 10
+        while 'SIP/2.0 180 Ringing' not in traced_messages(self.messages_log, call_id, 'sent'):
+            if time.monotonic() > deadline:
+                raise AssertionError('after 10 s, phone %s still not ringing for %s' % (self.ext, call_id))
+            time.sleep(0.05)
         sip_request('INFO', self.port, call_id, headers=['X-Lab: answer'])
 
     def received(self, method, call_id):
